@@ -1,0 +1,81 @@
+"""One settings object for the whole platform, read from the environment and `.env`.
+
+Every path defaults to somewhere under DATA_DIR (`./var`), so the embedded default needs no configuration.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=REPO_ROOT / ".env", extra="ignore")
+
+    data_dir: Path = Field(default=REPO_ROOT / "var", description="root of everything generated")
+    lake_uri: str = Field(default="", description="file://PATH (default DATA_DIR/lake) or s3://bucket[/prefix]")
+
+    # S3 / MinIO (only used when lake_uri starts with s3://)
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: str = "minioadmin"
+    s3_secret_key: str = "minioadmin"
+    s3_region: str = "us-east-1"
+    s3_secure: bool = False
+
+    # source systems: SQLAlchemy URLs; default is the simulator's embedded SQLite database
+    source_minyi_url: str = ""
+
+    # pseudonymisation key for personal identifiers (HMAC-SHA256); override in every real deployment
+    pseudonym_key: str = "dev-only-pseudonym-key"
+
+    # a batch fails loudly when more than this share of its rows is rejected
+    max_reject_rate: float = 0.05
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    superset_host: str = "127.0.0.1"
+    superset_port: int = 8088
+    superset_admin_user: str = "admin"
+    superset_admin_password: str = "admin"
+    superset_secret_key: str = "dev-only-superset-secret-key-change-me"
+
+    @property
+    def lake(self) -> str:
+        return self.lake_uri or (self.data_dir / "lake").resolve().as_uri()
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.data_dir / "sources"
+
+    @property
+    def minyi_url(self) -> str:
+        return self.source_minyi_url or f"sqlite:///{(self.sources_dir / 'minyi.sqlite').resolve()}"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The dbt working database: the single writer's file, never opened by readers."""
+        return self.data_dir / "warehouse" / "build.duckdb"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.data_dir / "serving"
+
+    @property
+    def serving_path(self) -> Path:
+        """The published snapshot readers open (a symlink swapped atomically by `govlake publish`)."""
+        return self.serving_dir / "govlake.duckdb"
+
+    @property
+    def run_dir(self) -> Path:
+        """pid files and logs of background servers started by `govlake serve`."""
+        return self.data_dir / "run"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
