@@ -1,0 +1,74 @@
+"""Tasks that run the core `govlake` CLI in the core environment (DESIGN decision 1).
+
+DAGs hold no business logic.
+
+The CLI reads DATA_DIR, LAKE_URI, … from the environment it inherits from the Airflow worker, and exits
+non-zero on failure, which fails the task.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.sdk import Asset
+
+# Writers of the DuckDB warehouse / serving snapshot (transform, publish) run in this pool of one slot: DuckDB
+# allows a single read-write process (DESIGN decision 3). Created by `airflow pools set govlake_writer 1 ...`
+# in the compose init service and in the tests.
+WRITER_POOL = "govlake_writer"
+
+
+def repo_root() -> Path:
+    """The govlake checkout this DAGs folder belongs to (dags/ sits at its root)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def govlake_bin() -> str:
+    """The core environment's CLI: `$GOVLAKE_BIN`, else the checkout's `.venv/bin/govlake`."""
+    return os.environ.get("GOVLAKE_BIN") or str(repo_root() / ".venv" / "bin" / "govlake")
+
+
+def default_args() -> dict[str, Any]:
+    """Retries with exponential backoff: sources and the object store fail transiently, code bugs do not.
+
+    GOVLAKE_TASK_RETRIES lowers the count where a failure must surface at once (tests, local debugging).
+    """
+    return {
+        "owner": "govlake",
+        "retries": int(os.environ.get("GOVLAKE_TASK_RETRIES", "3")),
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=30),
+        "execution_timeout": timedelta(hours=2),
+    }
+
+
+def govlake_task(
+    task_id: str,
+    args: Sequence[str],
+    *,
+    writer: bool = False,
+    inlets: Iterable[Asset] = (),
+    outlets: Iterable[Asset] = (),
+    **kwargs: Any,
+) -> BashOperator:
+    """A task running `govlake ARGS...`; `writer=True` puts it in the single-slot writer pool."""
+    command = shlex.join([govlake_bin(), *args])
+    if writer:
+        kwargs.setdefault("pool", WRITER_POOL)
+    return BashOperator(
+        task_id=task_id,
+        bash_command=command,
+        cwd=str(repo_root()),
+        # BashOperator skips the task on exit 99 by default; every non-zero exit of the CLI is a failure
+        skip_on_exit_code=None,
+        inlets=list(inlets),
+        outlets=list(outlets),
+        **kwargs,
+    )
