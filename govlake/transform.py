@@ -7,6 +7,8 @@ failing build leaves what is served untouched.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,24 +35,29 @@ def dbt_env(settings: Settings) -> dict[str, str]:
 
 
 def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
-    """Run one dbt command in-process; True on success."""
-    from dbt.cli.main import dbtRunner
-
+    """Run one dbt command through its executable (its own process: it holds the warehouse lock only while it runs)."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.update(dbt_env(settings))
     dbt_dir = settings.data_dir / "dbt"
-    result = dbtRunner().invoke(
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
         [
+            str(dbt),
             *args,
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str((dbt_dir / "target").resolve()),
             "--log-path", str((dbt_dir / "logs").resolve()),
-        ]
+        ],
+        env={**os.environ, **dbt_env(settings), "DATA_DIR": str(settings.data_dir.resolve())},
+        check=False,
     )
-    return bool(result.success)
+    return result.returncode == 0
 
 
 def transform(settings: Settings, select: str | None = None) -> bool:
-    args = ["build"] + (["--select", select] if select else [])
-    return run_dbt(settings, args)
+    from govlake.publish import record_build
+
+    record_build(settings, success=False)  # a crash mid-build must not look like a finished one
+    ok = run_dbt(settings, ["build"] + (["--select", select] if select else []))
+    record_build(settings, success=ok)
+    return ok

@@ -19,6 +19,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from simulator.catalogue import CATEGORIES, CHANNELS, SEEDS_DIR
+
 YEAR_START = datetime(2024, 1, 1)
 YEAR_END = datetime(2025, 1, 1)
 
@@ -168,7 +169,9 @@ def generate_year(scale: float, seed: int, mess_rate: float) -> tuple[pl.DataFra
             "street_code": street_out,
             "community_code": community,
             "title": [f"{cn}社区{c.l3}" for cn, c in zip(community_name, cats, strict=True)],
-            "content": [f"{cn}社区反映{c.l2}问题：{c.l3}，请尽快处理。" for cn, c in zip(community_name, cats, strict=True)],
+            "content": [
+                f"{cn}社区反映{c.l2}问题：{c.l3}，请尽快处理。" for cn, c in zip(community_name, cats, strict=True)
+            ],
             "caller_name": np.where(self_collected, None, names),
             "caller_phone": np.where(self_collected, None, phones),
             "longitude": np.round(lon0 + rng.normal(0, 0.008, n), 6),
