@@ -48,9 +48,7 @@ def minyi_slice() -> None:
     transform = govlake_task(
         "transform", ["transform"], writer=True, inlets=[BRONZE_MINYI_TICKETS], outlets=[WAREHOUSE_MARTS]
     )
-    publish = govlake_task(
-        "publish", ["publish"], writer=True, inlets=[WAREHOUSE_MARTS], outlets=[SERVING_SNAPSHOT]
-    )
+    publish = govlake_task("publish", ["publish"], writer=True, inlets=[WAREHOUSE_MARTS], outlets=[SERVING_SNAPSHOT])
     simulate >> ingest >> transform >> publish
 
 

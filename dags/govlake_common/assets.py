@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from airflow.sdk import Asset
 
-BRONZE_MINYI_TICKETS = Asset(
-    name="bronze_minyi_tickets", uri="govlake://bronze/minyi/tickets", group="bronze"
-)
+BRONZE_MINYI_TICKETS = Asset(name="bronze_minyi_tickets", uri="govlake://bronze/minyi/tickets", group="bronze")
 WAREHOUSE_MARTS = Asset(name="warehouse_marts", uri="govlake://warehouse/marts", group="warehouse")
 SERVING_SNAPSHOT = Asset(name="serving_snapshot", uri="govlake://serving/snapshot", group="serving")

@@ -34,16 +34,14 @@ WRITER_POOL = "govlake_writer"
 def _airflow_installed() -> None:
     if AIRFLOW.exists():
         return
-    message = (
-        f"Airflow environment missing ({AIRFLOW}); create it with `uv sync --locked --project envs/airflow`"
-    )
+    message = f"Airflow environment missing ({AIRFLOW}); create it with `uv sync --locked --project envs/airflow`"
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
 
 
 def _airflow_env(home: Path, data_dir: Path, **extra: str) -> dict[str, str]:
-    # start from a clean slate: a developer's AIRFLOW__*/LAKE_URI must not leak into the run
+    # start from a clean slate: a developer's AIRFLOW__*, LAKE_URI or source URLs must not leak into the run
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW") and k != "GOVLAKE_BIN"}
     env.update(
         AIRFLOW_HOME=str(home),
@@ -52,6 +50,7 @@ def _airflow_env(home: Path, data_dir: Path, **extra: str) -> dict[str, str]:
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home / 'airflow.db'}",
         DATA_DIR=str(data_dir),
         LAKE_URI="",
+        SOURCE_MINYI_URL="",
         # a failure must fail the run now, not after minutes of backoff
         GOVLAKE_TASK_RETRIES="0",
     )
@@ -60,15 +59,11 @@ def _airflow_env(home: Path, data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def _run(argv: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    return subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def _check(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 0, (
-        f"{proc.args} exited {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
-    )
+    assert proc.returncode == 0, f"{proc.args} exited {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     return proc.stdout
 
 
@@ -100,6 +95,7 @@ dags = Path(sys.argv[1])
 bag = BundleDagBag(dag_folder=dags, bundle_path=dags, bundle_name="dags-folder")
 print(json.dumps({
     "import_errors": bag.import_errors,
+    "parsed_files": sorted(s.file for s in bag.dagbag_stats),
     "dags": {
         dag_id: {
             "catchup": dag.catchup,
@@ -133,6 +129,8 @@ def _inspect_dags(home: Path, tmp_path: Path) -> dict:
 def test_dags_import_cleanly_with_expected_tasks(tmp_path: Path) -> None:
     info = _inspect_dags(tmp_path / "airflow_home", tmp_path)
     assert info["import_errors"] == {}
+    # dags/.airflowignore keeps the helper package out of DAG parsing
+    assert info["parsed_files"] == ["minyi_slice.py"]
     assert "minyi_slice" in info["dags"]
     slice_ = info["dags"]["minyi_slice"]
     assert slice_["catchup"] is False
@@ -161,9 +159,7 @@ def test_dags_import_cleanly_with_expected_tasks(tmp_path: Path) -> None:
 
 def _task_states(home: Path, data_dir: Path, run_id: str) -> dict[str, str]:
     env = _airflow_env(home, data_dir)
-    out = _check(
-        _run([str(AIRFLOW), "tasks", "states-for-dag-run", "minyi_slice", run_id, "-o", "json"], env, 120)
-    )
+    out = _check(_run([str(AIRFLOW), "tasks", "states-for-dag-run", "minyi_slice", run_id, "-o", "json"], env, 120))
     return {row["task_id"]: row["state"] for row in json.loads(out.strip().splitlines()[-1])}
 
 
@@ -177,9 +173,7 @@ def _only_run(home: Path, data_dir: Path) -> dict[str, str]:
 
 @pytest.mark.timeout(1200)
 def test_minyi_slice_runs_end_to_end_and_publishes_snapshot(airflow_home: Path, tmp_path: Path) -> None:
-    assert CORE_GOVLAKE.exists(), (
-        f"core CLI missing at {CORE_GOVLAKE}: run `uv sync --locked` at the repo root"
-    )
+    assert CORE_GOVLAKE.exists(), f"core CLI missing at {CORE_GOVLAKE}: run `uv sync --locked` at the repo root"
     data_dir = tmp_path / "data"
     env = _airflow_env(airflow_home, data_dir)
 
