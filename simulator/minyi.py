@@ -57,8 +57,8 @@ ticket_table = sa.Table(
     sa.Column("content", sa.Text),
     sa.Column("caller_name", sa.String(32)),
     sa.Column("caller_phone", sa.String(20)),
-    sa.Column("longitude", sa.Float),
-    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Double),
+    sa.Column("latitude", sa.Double),
     sa.Column("status", sa.String(10), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("dispatched_at", sa.DateTime),
@@ -68,7 +68,7 @@ ticket_table = sa.Table(
 )
 flow_table = sa.Table(
     "ticket_flow", TABLES_DDL,
-    sa.Column("flow_id", sa.String(24), primary_key=True),
+    sa.Column("flow_id", sa.String(40), primary_key=True),
     sa.Column("ticket_id", sa.String(20), nullable=False),
     sa.Column("step", sa.String(16), nullable=False),
     sa.Column("step_at", sa.DateTime, nullable=False),

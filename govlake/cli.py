@@ -1,0 +1,206 @@
+"""`govlake` — the one way in, for people and for Airflow tasks alike."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govlake.settings import get_settings
+
+app = typer.Typer(help="govlake: lakehouse, ETL and BI for Longhua's political-legal and governance systems.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+@app.command()
+def simulate(
+    scale: Annotated[float, typer.Option(help="1.0 = Longhua 2024 (1,057,500 tickets)")] = 0.01,
+    seed: Annotated[int, typer.Option(help="same seed, same data")] = 42,
+    as_of: Annotated[datetime | None, typer.Option(help="project the source systems onto this instant")] = None,
+    mess_rate: Annotated[float, typer.Option(help="share of rows with a planted defect")] = 0.002,
+) -> None:
+    """Write the simulated source systems (民意速办 for now) and their ground truth."""
+    from simulator.minyi import default_as_of, write_truth
+    from simulator.minyi import simulate as run
+
+    settings = get_settings()
+    settings.sources_dir.mkdir(parents=True, exist_ok=True)
+    with console.status(f"simulating 民意速办 at scale {scale} …"):
+        result = run(settings.minyi_url, scale, seed, as_of or default_as_of(), mess_rate)
+    write_truth(result, settings.sources_dir / "minyi_truth.json")
+    console.print(f"民意速办 → {settings.minyi_url}: {result.counts}, planted anomalies: {len(result.anomalies)}")
+
+
+@app.command()
+def ingest(
+    source: Annotated[str | None, typer.Argument(help="source name, e.g. minyi")] = None,
+    all_sources: Annotated[bool, typer.Option("--all", help="every registered source")] = False,
+    rerun: Annotated[str | None, typer.Option(help="replay this batch id from landing (needs --entity)")] = None,
+    entity: Annotated[str | None, typer.Option(help="entity of the batch to replay")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Extract new rows incrementally → landing → pandera → bronze / quarantine, with a manifest per batch."""
+    from ingestion.pipeline import BatchRejected, ingest_source, replay
+    from ingestion.sources import SOURCES
+
+    settings = get_settings()
+    if rerun:
+        if not (source and entity):
+            raise _fail("--rerun needs SOURCE and --entity")
+        results = [replay(settings, source, entity, rerun)]
+    else:
+        names = list(SOURCES) if all_sources else [source] if source else []
+        if not names:
+            raise _fail(f"name a source ({', '.join(SOURCES)}) or pass --all")
+        unknown = [n for n in names if n not in SOURCES]
+        if unknown:
+            raise _fail(f"unknown source {unknown[0]!r}; known: {', '.join(SOURCES)}")
+        results = []
+        try:
+            for name in names:
+                with console.status(f"ingesting {name} …"):
+                    results += ingest_source(settings, name)
+        except BatchRejected as exc:
+            raise _fail(str(exc)) from exc
+    if as_json:
+        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1))
+        return
+    table = Table("source", "entity", "batch", "status", "received", "bronze", "quarantined", "rejections by rule")
+    for r in results:
+        rules = ", ".join(f"{k}={v}" for k, v in r.rules.items())
+        table.add_row(r.source, r.entity, r.batch_id, r.status, str(r.received), str(r.bronze), str(r.quarantined),
+                      rules)
+    Console().print(table)
+
+
+@app.command()
+def transform(select: Annotated[str | None, typer.Option(help="dbt node selection")] = None) -> None:
+    """dbt build (seeds, models, data tests, unit tests) into the working warehouse."""
+    from govlake.transform import transform as run
+
+    if not run(get_settings(), select):
+        raise _fail("dbt build failed; nothing was published (the previous snapshot is still served)")
+
+
+@app.command()
+def publish() -> None:
+    """Publish the last successful build as a new immutable snapshot, switched in atomically."""
+    from govlake.publish import PublishError
+    from govlake.publish import publish as run
+
+    try:
+        result = run(get_settings())
+    except PublishError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"published {result.snapshot} ({result.seconds:.2f}s): {result.tables}")
+
+
+@app.command()
+def serve(
+    what: Annotated[str, typer.Argument(help="api | superset | all")] = "all",
+    background: Annotated[bool, typer.Option(help="start in the background and return")] = True,
+) -> None:
+    """Start the marts API and/or Superset on the published snapshot."""
+    from govlake import services, superset
+
+    settings = get_settings()
+    if what not in ("api", "superset", "all"):
+        raise _fail("serve api | superset | all")
+    if what == "api" and not background:
+        import uvicorn
+
+        uvicorn.run("services.api.main:app", host=settings.api_host, port=settings.api_port)
+        return
+    if what in ("api", "all"):
+        console.print(f"marts API: {services.start_api(settings)}/docs")
+    if what in ("superset", "all"):
+        with console.status("starting Superset (first run initialises its metadata, ~1–2 min) …"):
+            superset.init(settings)
+            url = superset.start(settings)
+        console.print(f"Superset: {url}  (login {settings.superset_admin_user} / {settings.superset_admin_password})")
+        console.print(f"dashboard: {superset.dashboard_url(settings)}")
+
+
+@app.command()
+def stop() -> None:
+    """Stop everything `govlake serve` started."""
+    from govlake import services, superset
+
+    settings = get_settings()
+    stopped = [name for name, ok in (("api", services.stop_api(settings)), ("superset", superset.stop(settings))) if ok]
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+@app.command()
+def demo(
+    scale: Annotated[float, typer.Option(help="simulator scale")] = 0.01,
+    serve_too: Annotated[bool, typer.Option("--serve/--no-serve", help="start the API and Superset")] = True,
+) -> None:
+    """The main job on the embedded default: simulate → ingest → transform → publish, then serve."""
+    simulate(scale=scale, seed=42, as_of=None, mess_rate=0.002)
+    ingest(source=None, all_sources=True, rerun=None, entity=None, as_json=False)
+    transform(select=None)
+    publish()
+    if serve_too:
+        serve(what="all", background=True)
+        console.print("[green]govlake demo is up.[/green] `make stop` stops it.")
+
+
+@app.command()
+def bench(
+    scale: Annotated[float, typer.Option(help="simulator scale for the run")] = 0.1,
+    out: Annotated[str | None, typer.Option(help="also write the JSON here")] = None,
+) -> None:
+    """Time each stage of the slice (rows/s, seconds, peak memory) on a fresh data dir; print a table and JSON."""
+    from govlake.bench import run_bench
+
+    report = run_bench(scale)
+    table = Table("stage", "rows", "seconds", "rows/s", "peak RSS MiB", title=f"govlake bench (scale {scale})")
+    for s in report["stages"]:
+        table.add_row(s["stage"], f"{s['rows']:,}", f"{s['seconds']:.2f}",
+                      f"{s['rows_per_s']:,.0f}" if s["rows_per_s"] else "–", f"{s['peak_rss_mib']:.0f}")
+    Console().print(table)
+    text = json.dumps(report, ensure_ascii=False, indent=1)
+    print(text)
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+@app.command()
+def sql(
+    query: Annotated[str | None, typer.Argument(help="SQL to run; omit for an interactive shell")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+) -> None:
+    """Analysts: query the published snapshot, read-only (writes are refused by DuckDB itself)."""
+    from govlake.sql_shell import run_query, shell
+
+    settings = get_settings()
+    if not settings.serving_path.exists():
+        raise _fail("nothing published yet: run `govlake demo` or `govlake publish`")
+    if query is None:
+        shell(settings)
+        return
+    try:
+        run_query(settings, query, fmt)
+    except Exception as exc:  # duckdb errors are the analyst's to read, not a traceback
+        raise _fail(str(exc)) from exc
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
