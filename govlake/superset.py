@@ -65,9 +65,14 @@ def serving_path(settings: Settings) -> Path:
     return Path(os.path.abspath(settings.serving_path))
 
 
+def _optional(settings: Settings, name: str) -> str:
+    """An optional Superset setting: from Settings when it declares the field (so `.env` works), else the env."""
+    return str(getattr(settings, name.lower(), None) or os.environ.get(name, ""))
+
+
 def superset_env(settings: Settings) -> dict[str, str]:
     """Environment for every Superset process (documented at the top of superset_config.py)."""
-    return {
+    env = {
         "SUPERSET_CONFIG_PATH": str(CONFIG_PATH),
         "SUPERSET_SECRET_KEY": settings.superset_secret_key,
         "SUPERSET_HOME": str(home_dir(settings)),
@@ -75,6 +80,10 @@ def superset_env(settings: Settings) -> dict[str, str]:
         "FLASK_APP": "superset",
         "GOVLAKE_SERVING_PATH": str(serving_path(settings)),
     }
+    for name in ("SUPERSET_DATABASE_URI", "SUPERSET_LOCALE"):
+        if value := _optional(settings, name):
+            env[name] = value
+    return env
 
 
 def _require_installed() -> None:
@@ -164,8 +173,7 @@ def _write_marker(settings: Settings, marker: dict[str, str]) -> None:
 
 
 def _metadata_db_key(settings: Settings) -> str:
-    uri = os.environ.get("SUPERSET_DATABASE_URI", "")
-    if uri:
+    if uri := _optional(settings, "SUPERSET_DATABASE_URI"):
         return uri
     # default SQLite: if the file is gone, so is everything init did
     sqlite = home_dir(settings) / "superset.db"

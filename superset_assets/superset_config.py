@@ -1,0 +1,69 @@
+"""Superset configuration for govlake, loaded through SUPERSET_CONFIG_PATH.
+
+Environment variables (set by `govlake.superset`, or by docker-compose in the full stack):
+
+- SUPERSET_SECRET_KEY    required; signs sessions and encrypts stored DB credentials. Never commit one.
+- DATA_DIR               govlake's data root; Superset keeps its files under DATA_DIR/superset (default ./var).
+- SUPERSET_DATABASE_URI  metadata database URI; default SQLite at DATA_DIR/superset/superset.db
+                         (the full stack points it at PostgreSQL).
+- SUPERSET_LOCALE        UI language, default "zh" (leaders read Chinese); "en" also available.
+- GOVLAKE_SERVING_PATH   the published DuckDB snapshot (DATA_DIR/serving/govlake.duckdb). Not read here: the
+                         launcher renders it into the database YAML of the asset bundle at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_secret_key = os.environ.get("SUPERSET_SECRET_KEY", "")
+if not _secret_key:
+    # Fail at startup rather than run with a guessable key.
+    raise RuntimeError("SUPERSET_SECRET_KEY is not set")
+SECRET_KEY = _secret_key
+
+# Superset's own DATA_DIR setting (uploads etc.) lives inside govlake's DATA_DIR.
+_govlake_data_dir = Path(os.environ.get("DATA_DIR") or Path(__file__).resolve().parent.parent / "var")
+DATA_DIR = str((_govlake_data_dir / "superset").resolve())
+Path(DATA_DIR).mkdir(parents=True, exist_ok=True)
+
+SQLALCHEMY_DATABASE_URI = os.environ.get("SUPERSET_DATABASE_URI") or (
+    f"sqlite:///{DATA_DIR}/superset.db?check_same_thread=false"
+)
+
+BABEL_DEFAULT_LOCALE = os.environ.get("SUPERSET_LOCALE", "zh")
+# Superset disables the language picker by default (LANGUAGES = {}), which also pins the UI to English.
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "us", "name": "English"},
+}
+# Chinese number formatting and the district's currency.
+D3_FORMAT = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}
+CURRENCIES = ["CNY"]
+
+APP_NAME = "龙华区数据平台"
+
+# Superset's default CSP lets the UI load a telemetry pixel (scarf.sh), map tiles and web fonts from the internet.
+# A government intranet deployment sends nothing out, and the offline one-map will serve its own tiles, so the
+# policy allows this origin only (the browser then blocks the pixel without even a DNS lookup).
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": ["'self'"],
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "blob:", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": "'none'",
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'", "data:"],
+        "script-src": ["'self'", "'strict-dynamic'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}
+
+# Queries on the serving snapshot take milliseconds; keep the default timeout short so a hung query is visible.
+SUPERSET_WEBSERVER_TIMEOUT = 60
+SQLLAB_TIMEOUT = 60

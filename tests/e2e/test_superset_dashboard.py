@@ -1,0 +1,275 @@
+"""The 民意速办 dashboard, as a leader sees it: Superset on the published snapshot, in headless Chromium.
+
+Needs Debian's /usr/bin/chromium (+ fonts-noto-cjk) and the Superset environment
+(`uv sync --locked --project envs/superset`). Without them the tests skip, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+import pytest
+
+from govlake import superset
+from govlake.settings import REPO_ROOT, Settings
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOT = REPO_ROOT / "test-artifacts" / "superset_dashboard.png"
+DASHBOARD_TITLE = "民意速办 · 按街道月度按时办结"
+CHART_TITLES = {"全区事件量", "全区按时办结率", "各街道月度事件量", "各街道按时办结率", "各街道月度按时办结率"}
+# Superset's empty-state texts, English and the zh language pack
+EMPTY_STATE_TEXTS = ("No results", "No data", "无结果", "没有数据", "暂无数据")
+
+
+def _require(ok: bool, reason: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: e2e prerequisites are mandatory)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def superset_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Superset initialised and running on a free loopback port against the published snapshot.
+
+    published_env is read-only for tests, and Superset writes (its metadata DB, logs) and this module re-publishes.
+    So Superset gets its own DATA_DIR whose serving link points at the snapshot the pipeline published.
+    """
+    # check the cheap prerequisites before building the published data
+    _require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
+    _require(superset.is_installed(), "Superset env missing: uv sync --locked --project envs/superset")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _require(False, "the playwright python package is missing from the core environment")
+
+    published: Settings = request.getfixturevalue("published_env")["settings"]
+    snapshot = published.serving_path.resolve()
+    assert snapshot.is_file(), f"nothing published at {published.serving_path}"
+
+    data_dir = tmp_path_factory.mktemp("superset_e2e")
+    settings = published.model_copy(
+        update={"data_dir": data_dir, "superset_host": "127.0.0.1", "superset_port": _free_port()}
+    )
+    settings.serving_dir.mkdir(parents=True)
+    settings.serving_path.symlink_to(snapshot)
+
+    started = time.monotonic()
+    superset.init(settings)
+    initialised = time.monotonic()
+    superset.start(settings)
+    print(f"superset init {initialised - started:.1f}s, start {time.monotonic() - initialised:.1f}s")
+    try:
+        yield settings
+    finally:
+        superset.stop(settings)
+
+
+@pytest.fixture(scope="module")
+def api(superset_settings: Settings) -> Iterator[httpx.Client]:
+    """A REST client logged in as the admin (JWT)."""
+    s = superset_settings
+    with httpx.Client(base_url=superset.base_url(s), timeout=60) as client:
+        resp = client.post(
+            "/api/v1/security/login",
+            json={"username": s.superset_admin_user, "password": s.superset_admin_password, "provider": "db"},
+        )
+        resp.raise_for_status()
+        client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+        yield client
+
+
+def _published(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(settings.serving_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _dashboard_charts(api: httpx.Client) -> dict[str, dict[str, Any]]:
+    resp = api.get(f"/api/v1/dashboard/{superset.DASHBOARD_SLUG}/charts")
+    resp.raise_for_status()
+    return {chart["slice_name"]: chart for chart in resp.json()["result"]}
+
+
+def _chart_data(api: httpx.Client, dataset_id: int, columns: list[Any], metrics: list[str]) -> list[dict[str, Any]]:
+    """Run a query through Superset's chart-data API (force: no cache), as the dashboard's charts do."""
+    resp = api.post(
+        "/api/v1/chart/data",
+        json={
+            "datasource": {"id": dataset_id, "type": "table"},
+            "force": True,
+            "queries": [{"columns": columns, "metrics": metrics, "row_limit": 10000, "orderby": []}],
+            "result_format": "json",
+            "result_type": "full",
+        },
+    )
+    assert resp.status_code == 200, resp.text
+    (result,) = resp.json()["result"]
+    assert not result.get("error"), result
+    return list(result["data"])
+
+
+def _dataset_id(api: httpx.Client) -> int:
+    datasource = _dashboard_charts(api)["各街道按时办结率"]["form_data"]["datasource"]  # "<id>__table"
+    return int(str(datasource).split("__")[0])
+
+
+MONTH_AXIS = {
+    "columnType": "BASE_AXIS",
+    "expressionType": "SQL",
+    "sqlExpression": "month",
+    "label": "month",
+    "timeGrain": "P1M",
+}
+
+# Runs in the page: the state of every chart on the dashboard.
+CHART_STATE_JS = """
+() => [...document.querySelectorAll('[data-test="chart-grid-component"]')].map(holder => {
+  const body = holder.querySelector('[data-test="chart-container"]');
+  return {
+    title: (holder.querySelector('[data-test="editable-title"]')?.innerText ?? '').trim(),
+    drawn: body ? body.querySelectorAll('canvas, svg').length : 0,
+    text: body ? body.innerText : '',
+    loading: holder.querySelectorAll('[data-test="loading-indicator"], .loading').length,
+    errors: holder.querySelectorAll('.ant-alert-error, [data-test="error-alert"], [role="alert"]').length,
+  };
+})
+"""
+ALL_RENDERED_JS = f"""
+(expected) => {{
+  const charts = ({CHART_STATE_JS})();
+  return charts.length >= expected && charts.every(c =>
+    c.loading === 0 && (c.errors > 0 || c.drawn > 0 || /\\d/.test(c.text)));
+}}
+"""
+
+
+def test_dashboard_renders_every_chart_with_data_in_chromium(superset_settings: Settings) -> None:
+    from playwright.sync_api import Response, sync_playwright
+
+    s = superset_settings
+    base = superset.base_url(s)
+    data_responses: list[Response] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
+            page.on("response", lambda r: data_responses.append(r) if "/api/v1/chart/data" in r.url else None)
+
+            page.goto(f"{base}/login/")
+            page.fill("#username", s.superset_admin_user)
+            page.fill("#password", s.superset_admin_password)
+            page.click('[data-test="login-button"]')
+            page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
+
+            page.goto(superset.dashboard_url(s))
+            page.wait_for_function(ALL_RENDERED_JS, arg=len(CHART_TITLES), timeout=120_000, polling=500)
+            page.wait_for_timeout(1_500)  # let ECharts finish its entry animation before the screenshot
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+            charts = page.evaluate(f"({CHART_STATE_JS})()")
+            page_text = page.inner_text("body")
+            payloads = [(r.status, r.json()) for r in data_responses]
+        finally:
+            browser.close()
+
+    assert DASHBOARD_TITLE in page_text
+    assert {c["title"] for c in charts} == CHART_TITLES
+    for chart in charts:
+        assert chart["errors"] == 0, f"chart {chart['title']} shows an error: {chart['text'][:300]}"
+        assert chart["drawn"] > 0 or any(ch.isdigit() for ch in chart["text"]), f"{chart['title']} not drawn"
+        empty = [t for t in EMPTY_STATE_TEXTS if t in chart["text"]]
+        assert not empty, f"chart {chart['title']} is empty: {empty}"
+
+    # the very queries the browser ran returned rows
+    assert len(payloads) >= len(CHART_TITLES)
+    for status, payload in payloads:
+        assert status == 200, payload
+        for result in payload["result"]:
+            assert not result.get("error"), result
+            assert result["rowcount"] > 0, result
+
+
+def test_chart_queries_return_the_published_numbers(superset_settings: Settings, api: httpx.Client) -> None:
+    s = superset_settings
+    dataset_id = _dataset_id(api)
+
+    # 按时办结率 by street: recomputed from sums, one row per street, equal to the published mart's numbers
+    expected_rates = dict(
+        _published(
+            s,
+            "select street_name, sum(closed_on_time) / nullif(sum(tickets_due), 0) "
+            "from main.agg_tickets_monthly_by_street group by street_name",
+        )
+    )
+    rows = _chart_data(api, dataset_id, ["street_name"], ["on_time_rate"])
+    got_rates = {row["street_name"]: row["on_time_rate"] for row in rows}
+    assert got_rates.keys() == expected_rates.keys() and len(got_rates) >= 1
+    for street, rate in got_rates.items():
+        assert rate == pytest.approx(expected_rates[street])
+        assert rate is None or 0 <= rate <= 1
+
+    # 事件量 by month and street: every (month, street) cell, same total as the mart
+    ((cells, total),) = _published(s, "select count(*), sum(tickets) from main.agg_tickets_monthly_by_street")
+    rows = _chart_data(api, dataset_id, [MONTH_AXIS, "street_name"], ["event_count"])
+    assert len(rows) == cells
+    assert sum(row["event_count"] for row in rows) == total
+
+
+def test_database_is_read_only_and_follows_each_publish(superset_settings: Settings, api: httpx.Client) -> None:
+    """A publish swaps the snapshot symlink; Superset's next query sees it without a restart."""
+    s = superset_settings
+    dataset = api.get(f"/api/v1/dataset/{_dataset_id(api)}").json()["result"]
+    connection = api.get(f"/api/v1/database/{dataset['database']['id']}/connection").json()["result"]
+    assert json.loads(connection["extra"])["engine_params"]["connect_args"]["read_only"] is True
+
+    link = s.serving_path
+    original_target = os.readlink(link)
+    new_snapshot = link.parent / "e2e-republish.duckdb"
+    with duckdb.connect(str(new_snapshot)) as con:
+        con.execute(f"attach '{link.resolve()}' as cur (read_only)")
+        con.execute(
+            "create table main.agg_tickets_monthly_by_street as "
+            "select * replace (tickets * 2 as tickets) from cur.main.agg_tickets_monthly_by_street"
+        )
+    ((total,),) = _published(s, "select sum(tickets) from main.agg_tickets_monthly_by_street")
+    tmp_link = link.with_name(link.name + ".e2e-tmp")
+    try:
+        tmp_link.symlink_to(new_snapshot.name)
+        os.replace(tmp_link, link)  # the same atomic swap publish does
+        rows = _chart_data(api, _dataset_id(api), [], ["event_count"])
+        assert rows[0]["event_count"] == 2 * total
+    finally:
+        tmp_link.unlink(missing_ok=True)
+        restore = link.with_name(link.name + ".e2e-restore")
+        restore.symlink_to(original_target)
+        os.replace(restore, link)
+        new_snapshot.unlink(missing_ok=True)
+    rows = _chart_data(api, _dataset_id(api), [], ["event_count"])
+    assert rows[0]["event_count"] == total
