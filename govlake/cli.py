@@ -15,7 +15,13 @@ from govlake.settings import get_settings
 
 app = typer.Typer(help="govlake: lakehouse, ETL and BI for Longhua's political-legal and governance systems.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
+
+
+def _out() -> Console:
+    """Tables on stdout; wide enough when piped (rich would assume 80 columns)."""
+    out = Console()
+    return out if out.is_terminal else Console(width=160)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -81,7 +87,7 @@ def ingest(
         rules = ", ".join(f"{k}={v}" for k, v in r.rules.items())
         table.add_row(r.source, r.entity, r.batch_id, r.status, str(r.received), str(r.bronze), str(r.quarantined),
                       rules)
-    Console().print(table)
+    _out().print(table)
 
 
 @app.command()
@@ -170,7 +176,7 @@ def bench(
     for s in report["stages"]:
         table.add_row(s["stage"], f"{s['rows']:,}", f"{s['seconds']:.2f}",
                       f"{s['rows_per_s']:,.0f}" if s["rows_per_s"] else "–", f"{s['peak_rss_mib']:.0f}")
-    Console().print(table)
+    _out().print(table)
     text = json.dumps(report, ensure_ascii=False, indent=1)
     print(text)
     if out:

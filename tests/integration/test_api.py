@@ -1,0 +1,72 @@
+"""The marts API answers filters with exactly what the published mart holds, and refuses bad requests precisely."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.integration
+URL = "/v1/marts/tickets-monthly-by-street"
+
+
+def _sql(published_env: dict[str, Any], query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(published_env["settings"].serving_path), read_only=True)
+    try:
+        return con.execute(query, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_filters_by_street_and_month(api_client: Any, published_env: dict[str, Any]) -> None:
+    r = api_client.get(URL, params={"street_code": "440309006", "month": "2024-03"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["total"] == 1
+    [item] = body["items"]
+    expected = _sql(published_env, "select tickets, closed_on_time, tickets_due from agg_tickets_monthly_by_street "
+                                   "where street_code = '440309006' and month = date '2024-03-01'")[0]
+    assert (item["street_name"], item["month"]) == ("观澜", "2024-03-01")
+    assert (item["tickets"], item["closed_on_time"], item["tickets_due"]) == expected
+
+
+def test_month_range_and_paging(api_client: Any, published_env: dict[str, Any]) -> None:
+    r = api_client.get(URL, params={"month_from": "2024-04", "month_to": "2024-06", "limit": 5, "offset": 5})
+    body = r.json()
+    expected_total = _sql(published_env, "select count(*) from agg_tickets_monthly_by_street "
+                                         "where month between date '2024-04-01' and date '2024-06-01'")[0][0]
+    assert body["total"] == expected_total == 18
+    assert len(body["items"]) == 5
+    assert {i["month"] for i in body["items"]} <= {"2024-04-01", "2024-05-01", "2024-06-01"}
+
+
+def test_whole_mart_sums_to_the_tickets_in_bronze(api_client: Any, published_env: dict[str, Any]) -> None:
+    body = api_client.get(URL, params={"limit": 1000}).json()
+    assert sum(i["tickets"] for i in body["items"]) == _sql(published_env, "select count(*) from fct_tickets")[0][0]
+    assert api_client.get("/v1/streets").json()["items"][5] == {"street_code": "440309006", "street_name": "观澜"}
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "needle"),
+    [
+        ({"street_code": "4403"}, 422, "street_code"),
+        ({"month": "2024-13"}, 422, "month"),
+        ({"month": "2024-3"}, 422, "month"),
+        ({"limit": 0}, 422, "limit"),
+        ({"limit": 5000}, 422, "limit"),
+        ({"month_from": "2024-06", "month_to": "2024-01"}, 422, "after"),
+        ({"month": "2024-01", "month_from": "2024-01"}, 422, "either"),
+        ({"street_code": "440309999"}, 404, "unknown street_code 440309999"),
+        ({"steet_code": "440309006"}, 400, "unknown query parameter(s): steet_code"),
+    ],
+)
+def test_bad_requests_get_a_precise_4xx(api_client: Any, params: dict[str, Any], status: int, needle: str) -> None:
+    r = api_client.get(URL, params=params)
+    assert r.status_code == status
+    assert needle in r.text
+
+
+def test_health_names_the_snapshot(api_client: Any) -> None:
+    body = api_client.get("/health").json()
+    assert body["status"] == "ok" and body["snapshot"].startswith("govlake-")
