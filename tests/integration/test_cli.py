@@ -1,0 +1,54 @@
+"""What analysts and engineers type: `govlake sql` (read-only) and `govlake bench`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO, govlake_env, run_govlake
+
+pytestmark = pytest.mark.integration
+
+
+def _govlake(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "govlake.cli", *args], env=env, cwd=REPO, capture_output=True,
+                          text=True, check=False, timeout=600)
+
+
+def test_sql_answers_from_the_published_snapshot(published_env: dict[str, Any]) -> None:
+    out = run_govlake(published_env["env"], "sql", "--format", "json",
+                      "select street_name, sum(tickets) as n from agg_tickets_monthly_by_street "
+                      "group by street_name order by n desc").stdout
+    rows = json.loads(out)
+    assert len(rows) == 6 and {r["street_name"] for r in rows} >= {"观澜", "民治"}
+
+
+def test_sql_refuses_writes_and_reports_errors_without_a_traceback(published_env: dict[str, Any]) -> None:
+    proc = _govlake(published_env["env"], "sql", "delete from fct_tickets")
+    assert proc.returncode == 1
+    assert "read-only" in proc.stderr and "Traceback" not in proc.stderr
+    proc = _govlake(published_env["env"], "sql", "select * from no_such_table")
+    assert proc.returncode == 1 and "no_such_table" in proc.stderr
+
+
+def test_sql_shell_reads_statements_until_semicolon(published_env: dict[str, Any]) -> None:
+    proc = subprocess.run([sys.executable, "-m", "govlake.cli", "sql"], env=published_env["env"], cwd=REPO,
+                          input="select count(*)\n  as n from ref_streets;\n.quit\n", capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0
+    assert "6" in proc.stdout
+
+
+def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
+    proc = run_govlake(govlake_env(tmp_path), "bench", "--scale", "0.002", "--out", str(tmp_path / "bench.json"))
+    assert "rows/s" in proc.stdout and "peak RSS MiB" in proc.stdout
+    report = json.loads((tmp_path / "bench.json").read_text())
+    stages = {s["stage"]: s for s in report["stages"]}
+    assert list(stages) == ["simulate", "ingest", "ingest (no change)", "transform", "publish"]
+    assert stages["ingest"]["rows"] > 2000 and stages["ingest"]["rows_per_s"] > 0
+    assert all(s["peak_rss_mib"] > 10 for s in stages.values())
