@@ -11,12 +11,14 @@ runs that environment's executables; it imports nothing from Superset.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -230,14 +232,12 @@ def init(settings: Settings, *, force: bool = False) -> None:
 # ---------------------------------------------------------------- start / stop
 
 
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
 def _alive(pid: int) -> bool:
-    try:
-        # reaps the server if it is our child and has died (a zombie still answers kill(pid, 0))
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return False
-    except ChildProcessError:
-        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -284,6 +284,9 @@ def start(settings: Settings, *, timeout: float = 180.0, workers: int = 1, threa
         "superset.app:create_app()",
     ]  # fmt: skip
     pid = processes.start(settings.run_dir, PROCESS_NAME, argv, env=superset_env(settings), cwd=home_dir(settings))
+    # Reap the server when it exits: a zombie still answers kill(pid, 0), so processes.stop called from this same
+    # process (a test, `govlake serve --no-background`) would otherwise wait its full timeout and SIGKILL.
+    threading.Thread(target=_reap, args=(pid,), name="superset-reaper", daemon=True).start()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not _alive(pid):
