@@ -47,6 +47,22 @@ def start(
     return proc.pid
 
 
+def _reap(pid: int) -> None:
+    """Collect PID if it is our own exited child: a zombie would otherwise look alive to killpg(pid, 0)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def alive(pid: int) -> bool:
+    """True while PID runs (an exited child of ours is reaped first, not mistaken for a live one)."""
+    _reap(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def stop(run_dir: Path, name: str, timeout: float = 15.0) -> bool:
     """Stop the process group NAME was started in; True when something was stopped."""
     pid_file = _pid_file(run_dir, name)
@@ -60,6 +76,7 @@ def stop(run_dir: Path, name: str, timeout: float = 15.0) -> bool:
         return False
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        _reap(pid)
         try:
             os.killpg(pid, 0)
         except ProcessLookupError:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     superset_admin_user: str = "admin"
     superset_admin_password: str = "admin"
     superset_secret_key: str = "dev-only-superset-secret-key-change-me"
+    superset_database_uri: str = Field(default="", description="Superset metadata DB; empty = SQLite in DATA_DIR")
+    superset_locale: str = "zh"
 
     @property
     def lake(self) -> str:

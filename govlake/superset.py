@@ -11,14 +11,12 @@ runs that environment's executables; it imports nothing from Superset.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -67,11 +65,6 @@ def serving_path(settings: Settings) -> Path:
     return Path(os.path.abspath(settings.serving_path))
 
 
-def _optional(settings: Settings, name: str) -> str:
-    """An optional Superset setting: from Settings when it declares the field (so `.env` works), else the env."""
-    return str(getattr(settings, name.lower(), None) or os.environ.get(name, ""))
-
-
 def superset_env(settings: Settings) -> dict[str, str]:
     """Environment for every Superset process (documented at the top of superset_config.py)."""
     env = {
@@ -83,7 +76,7 @@ def superset_env(settings: Settings) -> dict[str, str]:
         "GOVLAKE_SERVING_PATH": str(serving_path(settings)),
     }
     for name in ("SUPERSET_DATABASE_URI", "SUPERSET_LOCALE"):
-        if value := _optional(settings, name):
+        if value := getattr(settings, name.lower()):
             env[name] = value
     return env
 
@@ -175,7 +168,7 @@ def _write_marker(settings: Settings, marker: dict[str, str]) -> None:
 
 
 def _metadata_db_key(settings: Settings) -> str:
-    if uri := _optional(settings, "SUPERSET_DATABASE_URI"):
+    if uri := settings.superset_database_uri:
         return uri
     # default SQLite: if the file is gone, so is everything init did
     sqlite = home_dir(settings) / "superset.db"
@@ -232,19 +225,6 @@ def init(settings: Settings, *, force: bool = False) -> None:
 # ---------------------------------------------------------------- start / stop
 
 
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def _log_tail(settings: Settings, lines: int = 40) -> str:
     path = settings.run_dir / f"{PROCESS_NAME}.log"
     if not path.exists():
@@ -284,12 +264,9 @@ def start(settings: Settings, *, timeout: float = 180.0, workers: int = 1, threa
         "superset.app:create_app()",
     ]  # fmt: skip
     pid = processes.start(settings.run_dir, PROCESS_NAME, argv, env=superset_env(settings), cwd=home_dir(settings))
-    # Reap the server when it exits: a zombie still answers kill(pid, 0), so processes.stop called from this same
-    # process (a test, `govlake serve --no-background`) would otherwise wait its full timeout and SIGKILL.
-    threading.Thread(target=_reap, args=(pid,), name="superset-reaper", daemon=True).start()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not processes.alive(pid):
             processes.stop(settings.run_dir, PROCESS_NAME)
             raise SupersetError(f"Superset exited during startup:\n{_log_tail(settings)}")
         if _healthy(f"{url}/health"):
