@@ -36,7 +36,7 @@ def _run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def _rows(settings: Settings, stage: str) -> int:
     if stage == "simulate":
-        truth = json.loads((settings.sources_dir / "minyi_truth.json").read_text())
+        truth = json.loads((settings.sources_dir / "truth.json").read_text())
         return int(sum(truth["counts"].values()))
     if stage == "ingest":
         from ingestion.lake import open_lake

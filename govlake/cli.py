@@ -29,23 +29,47 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _mess(pairs: list[str]) -> dict[str, float]:
+    out = {}
+    for pair in pairs:
+        kind, _, rate = pair.partition("=")
+        try:
+            out[kind.strip()] = float(rate)
+        except ValueError:
+            raise _fail(f"--mess takes KIND=RATE, e.g. --mess duplicate=0.01; got {pair!r}") from None
+    return out
+
+
 @app.command()
 def simulate(
     scale: Annotated[float, typer.Option(help="1.0 = Longhua 2024 (1,057,500 tickets)")] = 0.01,
     seed: Annotated[int, typer.Option(help="same seed, same data")] = 42,
+    out: Annotated[str | None, typer.Option(help="files and SQLite sources go here (default DATA_DIR/sources)")] = None,
     as_of: Annotated[datetime | None, typer.Option(help="project the source systems onto this instant")] = None,
-    mess_rate: Annotated[float, typer.Option(help="share of rows with a planted defect")] = 0.002,
+    mess: Annotated[list[str] | None, typer.Option(help="KIND=RATE: a planted-defect rate (repeatable)")] = None,
+    clean: Annotated[bool, typer.Option(help="plant no defects at all")] = False,
+    system: Annotated[list[str] | None, typer.Option(help="only these systems (repeatable)")] = None,
 ) -> None:
-    """Write the simulated source systems (民意速办 for now) and their ground truth."""
-    from simulator.minyi import default_as_of, write_truth
-    from simulator.minyi import simulate as run
+    """Write the simulated source systems through their native interfaces, and their ground truth."""
+    from pathlib import Path
+
+    from simulator.context import MessConfig
+    from simulator.run import SYSTEMS, TRUTH_FILE, run
 
     settings = get_settings()
-    settings.sources_dir.mkdir(parents=True, exist_ok=True)
-    with console.status(f"simulating 民意速办 at scale {scale} …"):
-        result = run(settings.minyi_url, scale, seed, as_of or default_as_of(), mess_rate)
-    write_truth(result, settings.sources_dir / "minyi_truth.json")
-    console.print(f"民意速办 → {settings.minyi_url}: {result.counts}, planted anomalies: {len(result.anomalies)}")
+    target = Path(out) if out else settings.sources_dir
+    try:
+        config = MessConfig().with_overrides(_mess(mess or []))
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    if clean:
+        config = config.scaled(0.0)
+    urls = {name: getattr(settings, f"source_{name}_url", "") for name in SYSTEMS}
+    with console.status(f"simulating at scale {scale} …"):
+        truth = run(target, scale=scale, seed=seed, as_of=as_of, mess=config, urls={k: v for k, v in urls.items() if v},
+                    systems=system, progress=lambda name, secs: console.print(f"  {name}: {secs:.1f}s"))
+    console.print(f"simulated {', '.join(system or SYSTEMS)} into {target} — {sum(truth.counts.values()):,} rows, "
+                  f"{len(truth.anomalies):,} planted anomalies; ground truth: {target / TRUTH_FILE}")
 
 
 @app.command()
@@ -154,7 +178,7 @@ def demo(
     serve_too: Annotated[bool, typer.Option("--serve/--no-serve", help="start the API and Superset")] = True,
 ) -> None:
     """The main job on the embedded default: simulate → ingest → transform → publish, then serve."""
-    simulate(scale=scale, seed=42, as_of=None, mess_rate=0.002)
+    simulate(scale=scale, seed=42, out=None, as_of=None, mess=None, clean=False, system=None)
     ingest(source=None, all_sources=True, rerun=None, entity=None, as_json=False)
     transform(select=None)
     publish()

@@ -27,8 +27,14 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_secure: bool = False
 
-    # source systems: SQLAlchemy URLs; default is the simulator's embedded SQLite database
-    source_minyi_url: str = ""
+    # source systems: SQLAlchemy URLs; empty = the simulator's embedded SQLite database under DATA_DIR/sources
+    source_minyi_url: str = ""  # S1 民意速办 (MariaDB in production)
+    source_pingan_url: str = ""  # S2/S3 深平安 and the safety baseline (PostgreSQL in production)
+    source_zhengfa_url: str = ""  # S6–S10 case, life-care, volunteer, patrol, court and supervision systems
+
+    # REST upstreams (S5 community workbench); empty = the simulator's HTTP server
+    workbench_api_url: str = ""
+    workbench_api_token: str = "dev-only-workbench-token"
 
     # pseudonymisation key for personal identifiers (HMAC-SHA256); override in every real deployment
     pseudonym_key: str = "dev-only-pseudonym-key"

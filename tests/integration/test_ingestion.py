@@ -12,15 +12,21 @@ import pytest
 
 from ingestion.lake import LocalLake
 from ingestion.manifests import list_manifests
+from simulator.context import GroundTruth
 from tests.conftest import govlake_env, run_govlake
 
 pytestmark = pytest.mark.integration
 
 KIND_TO_RULE = {
-    "missing_street": "street_code:not_nullable",
-    "unknown_channel": "channel_code:isin",
-    "closed_before_created": "closed_at_not_before_created_at",
+    "missing_required": "street_code:not_nullable",
+    "unknown_code": "channel_code:isin",
+    "inconsistent": "closed_at_not_before_created_at",
+    "outside_district": "longitude:in_range",
 }
+
+
+def _truth(data_dir: Path) -> GroundTruth:
+    return GroundTruth.read(data_dir / "sources" / "truth.json")
 
 
 def _lake(data_dir: Path) -> LocalLake:
@@ -51,20 +57,21 @@ def test_every_planted_anomaly_is_quarantined_with_its_reason_and_no_clean_row_i
     published_env: dict[str, Any],
 ) -> None:
     data_dir = published_env["data_dir"]
-    truth = json.loads((data_dir / "sources" / "minyi_truth.json").read_text())
-    assert truth["anomalies"], "the simulator must plant anomalies at the default mess rate"
+    truth = _truth(data_dir)
+    anomalies = truth.anomalies_of("minyi", "ticket")
+    assert set(anomalies.values()) == set(KIND_TO_RULE), "every kind of ticket defect is planted at the default rates"
     quarantine = pl.concat(
         pl.read_parquet(f) for f in (data_dir / "lake" / "quarantine" / "minyi" / "tickets").rglob("*.parquet")
     )
     rules = dict(zip(quarantine["ticket_id"], quarantine["_rule"], strict=True))
-    assert set(rules) == set(truth["anomalies"])
-    for ticket_id, kind in truth["anomalies"].items():
+    assert set(rules) == set(anomalies)
+    for ticket_id, kind in anomalies.items():
         assert KIND_TO_RULE[kind] in rules[ticket_id]
     assert quarantine["_reason"].str.len_chars().min() > 0
     bronze_ids = set(pl.concat(pl.read_parquet(f) for f in (data_dir / "lake/bronze/minyi/tickets").rglob("*.parquet"))
                      ["ticket_id"])
-    assert not bronze_ids & set(truth["anomalies"])
-    assert len(bronze_ids) == truth["counts"]["ticket"] - len(truth["anomalies"])
+    assert not bronze_ids & set(anomalies)
+    assert len(bronze_ids) == truth.counts["minyi.ticket"] - len(anomalies)
 
 
 def test_reingesting_adds_no_rows(tmp_path: Path) -> None:
@@ -113,20 +120,20 @@ def test_a_later_day_brings_only_new_and_changed_rows_and_staging_keeps_the_late
 
     run_govlake(env, "transform")
     run_govlake(env, "publish")
-    truth = json.loads((tmp_path / "sources" / "minyi_truth.json").read_text())
+    truth = _truth(tmp_path)
     import duckdb
 
     con = duckdb.connect(str(tmp_path / "serving" / "govlake.duckdb"), read_only=True)
     n, open_n = con.execute("select count(*), count(*) filter (where status = 'open') from fct_tickets").fetchone()
     con.close()
-    assert n == truth["counts"]["ticket"] - len(truth["anomalies"])
+    assert n == truth.counts["minyi.ticket"] - len(truth.anomalies_of("minyi", "ticket"))
     # the second day's state wins: tickets closed on day 2 are closed, not open as in day 1's batch
     assert open_n < day1["tickets"]["bronze"]
 
 
 def test_a_batch_above_the_rejection_limit_fails_loudly_and_publishes_nothing(tmp_path: Path) -> None:
     env = govlake_env(tmp_path, MAX_REJECT_RATE="0.0001")
-    run_govlake(env, "simulate", "--scale", "0.002", "--mess-rate", "0.05")
+    run_govlake(env, "simulate", "--scale", "0.002", "--mess", "missing_required=0.05")
     import subprocess
     import sys
 
@@ -146,10 +153,10 @@ def test_sql_sources_ingest_like_sqlite(database: str, request: pytest.FixtureRe
     env = govlake_env(tmp_path, SOURCE_MINYI_URL=url)
     run_govlake(env, "simulate", "--scale", "0.002")
     results = {r["entity"]: r for r in json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)}
-    truth = json.loads((tmp_path / "sources" / "minyi_truth.json").read_text())
-    assert results["tickets"]["received"] == truth["counts"]["ticket"]
-    assert results["tickets"]["quarantined"] == len(truth["anomalies"])
-    assert results["ticket_flows"]["received"] == truth["counts"]["ticket_flow"]
+    truth = _truth(tmp_path)
+    assert results["tickets"]["received"] == truth.counts["minyi.ticket"]
+    assert results["tickets"]["quarantined"] == len(truth.anomalies_of("minyi", "ticket"))
+    assert results["ticket_flows"]["received"] == truth.counts["minyi.ticket_flow"]
     # the same rows whatever database the source runs on: compare with an SQLite run of the same seed
     ref = tmp_path / "sqlite"
     ref_env = govlake_env(ref)

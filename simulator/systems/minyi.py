@@ -9,16 +9,17 @@ old ones — which is what incremental ingestion has to cope with.
 from __future__ import annotations
 
 import csv
-import json
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
+from simulator.areas import STREET_CENTRES
 from simulator.catalogue import CATEGORIES, CHANNELS, SEEDS_DIR
+from simulator.context import SimContext
+from simulator.people import GIVEN, SURNAMES
+from simulator.sinks import write_tables
 
 YEAR_START = datetime(2024, 1, 1)
 YEAR_END = datetime(2025, 1, 1)
@@ -30,13 +31,10 @@ SELF_COLLECTED_2024 = 717_100
 # relative ticket volume by street (population-weighted, illustrative)
 STREET_WEIGHTS = {"440309001": 0.12, "440309002": 0.24, "440309003": 0.22, "440309004": 0.16,
                   "440309005": 0.09, "440309006": 0.17}
-STREET_CENTRES = {"440309001": (114.044, 22.707), "440309002": (114.037, 22.622), "440309003": (114.028, 22.656),
-                  "440309004": (113.996, 22.667), "440309005": (114.082, 22.701), "440309006": (114.062, 22.729)}
 
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁")
-GIVEN = list("伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬斌宇浩凯健俊帆帅旭宁")
 
-ANOMALY_KINDS = ("missing_street", "unknown_channel", "closed_before_created")
+# planted defect kinds, in the order of their rates in generate_year
+ANOMALY_KINDS = ("missing_required", "unknown_code", "inconsistent", "outside_district")
 
 TABLES_DDL = sa.MetaData()
 channel_table = sa.Table(
@@ -78,14 +76,6 @@ flow_table = sa.Table(
 )
 
 
-@dataclass
-class SimulationResult:
-    as_of: datetime
-    counts: dict[str, int]
-    anomalies: dict[str, str] = field(default_factory=dict)  # ticket_id -> kind
-    expected: dict[str, float] = field(default_factory=dict)
-
-
 def _communities() -> dict[str, list[tuple[str, str]]]:
     by_street: dict[str, list[tuple[str, str]]] = {}
     with open(SEEDS_DIR / "ref_communities.csv", encoding="utf-8") as fh:
@@ -98,11 +88,11 @@ def _seconds(rng: np.random.Generator, low_h: float, high_h: float, n: int) -> n
     return (rng.uniform(low_h, high_h, n) * 3600).astype("int64")
 
 
-def generate_year(scale: float, seed: int, mess_rate: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+def generate_year(ctx: SimContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every ticket of the year with its full flow, before projection onto `as_of`."""
-    rng = np.random.default_rng(seed)
-    n_self = round(SELF_COLLECTED_2024 * scale)
-    n = n_self + round((TICKETS_2024 - SELF_COLLECTED_2024) * scale)
+    rng = ctx.rng("minyi.tickets")
+    n_self = ctx.scaled(SELF_COLLECTED_2024)
+    n = n_self + ctx.scaled(TICKETS_2024 - SELF_COLLECTED_2024)
     self_collected = np.zeros(n, dtype=bool)
     self_collected[rng.choice(n, n_self, replace=False)] = True
 
@@ -154,12 +144,16 @@ def generate_year(scale: float, seed: int, mess_rate: float) -> tuple[pl.DataFra
     lon0 = np.array([STREET_CENTRES[s][0] for s in street])
     lat0 = np.array([STREET_CENTRES[s][1] for s in street])
 
-    # planted mess, recorded in the ground truth
-    messy = rng.random(n) < mess_rate
-    kind = np.where(messy, rng.choice(len(ANOMALY_KINDS), n), -1)
+    # planted mess (rates from ctx.mess), recorded in the ground truth
+    mess = ctx.mess
+    rates = np.array([mess.missing_required, mess.unknown_code, mess.inconsistent, mess.outside_district])
+    draw = rng.random(n)
+    kind = np.searchsorted(np.cumsum(rates), draw, side="right")  # 0..3 = a defect, 4 = clean
+    kind = np.where(kind < len(ANOMALY_KINDS), kind, -1)
     street_out = np.where(kind == 0, None, street)
     channel = np.where(kind == 1, "CH99", channel)
     closed = np.where(kind == 2, created - 3600, closed)
+    lon0 = np.where(kind == 3, lon0 + 0.5, lon0)  # ~50 km east: Dapeng Bay, not Longhua
 
     tickets = pl.DataFrame(
         {k: (v.tolist() if isinstance(v, np.ndarray) and v.dtype == object else v) for k, v in {
@@ -222,47 +216,32 @@ def project(tickets: pl.DataFrame, flows: pl.DataFrame, as_of: datetime) -> tupl
     return ticket_rows, flow_rows
 
 
-def _write(engine: sa.Engine, table: sa.Table, df: pl.DataFrame, chunk: int = 20_000) -> None:
-    with engine.begin() as conn:
-        for start in range(0, df.height, chunk):
-            conn.execute(table.insert(), df.slice(start, chunk).to_dicts())
-
-
-def simulate(url: str, scale: float, seed: int, as_of: datetime, mess_rate: float = 0.002) -> SimulationResult:
-    """(Re)write the 民意速办 source database at URL as it stands at `as_of`."""
-    tickets, flows = generate_year(scale, seed, mess_rate)
-    ticket_rows, flow_rows = project(tickets, flows, as_of)
-    engine = sa.create_engine(url)
-    TABLES_DDL.drop_all(engine)
-    TABLES_DDL.create_all(engine)
+def generate(ctx: SimContext) -> None:
+    """(Re)write the 民意速办 source database as it stands at `ctx.as_of`, and record its ground truth."""
+    tickets, flows = generate_year(ctx)
+    ticket_rows, flow_rows = project(tickets, flows, ctx.as_of)
     channels = pl.DataFrame(
         {"channel_code": [c.code for c in CHANNELS], "channel_name": [c.name for c in CHANNELS],
          "self_collected": [c.self_collected for c in CHANNELS], "updated_at": [YEAR_START] * len(CHANNELS)}
     )
-    _write(engine, channel_table, channels)
-    _write(engine, ticket_table, ticket_rows)
-    _write(engine, flow_table, flow_rows)
-    engine.dispose()
+    write_tables(ctx.url("minyi"), [(channel_table, channels), (ticket_table, ticket_rows), (flow_table, flow_rows)])
 
-    visible = tickets.filter(pl.col("created_s") <= int((as_of - YEAR_START).total_seconds()))
-    anomalies = dict(visible.filter(pl.col("anomaly").is_not_null()).select("ticket_id", "anomaly").iter_rows())
-    self_ids = set(c.code for c in CHANNELS if c.self_collected)
-    return SimulationResult(
-        as_of=as_of,
-        counts={"channel": channels.height, "ticket": ticket_rows.height, "ticket_flow": flow_rows.height},
-        anomalies=anomalies,
-        expected={
-            "tickets": ticket_rows.height,
-            "self_collected": ticket_rows.filter(pl.col("channel_code").is_in(list(self_ids))).height,
-        },
-    )
-
-
-def write_truth(result: SimulationResult, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"as_of": result.as_of.isoformat(), "counts": result.counts, "anomalies": result.anomalies,
-               "expected": result.expected}
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    truth = ctx.truth
+    truth.count("minyi", "channel", channels.height)
+    truth.count("minyi", "ticket", ticket_rows.height)
+    truth.count("minyi", "ticket_flow", flow_rows.height)
+    visible = tickets.filter(pl.col("created_s") <= int((ctx.as_of - YEAR_START).total_seconds()))
+    for ticket_id, kind in visible.filter(pl.col("anomaly").is_not_null()).select("ticket_id", "anomaly").iter_rows():
+        truth.anomaly("minyi", "ticket", ticket_id, kind)
+    clean = visible.filter(pl.col("anomaly").is_null())
+    self_codes = [c.code for c in CHANNELS if c.self_collected]
+    n_self = clean.filter(pl.col("channel_code").is_in(self_codes)).height
+    truth.expected.update({
+        "demand.tickets": clean.height,
+        "demand.self_collected": n_self,
+        "demand.citizen": clean.height - n_self,
+        "demand.channels": len(CHANNELS),
+    })
 
 
 def default_as_of() -> datetime:
