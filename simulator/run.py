@@ -17,6 +17,7 @@ from simulator.context import GroundTruth, MessConfig, SimContext
 # system name -> module under simulator.systems exposing generate(ctx); order matters only for the log
 SYSTEMS: dict[str, str] = {
     "minyi": "simulator.systems.minyi",  # S1 民意速办 (operational SQL database)
+    "pingan": "simulator.systems.pingan",  # S2/S3 深平安 workbench and safety baseline (PostgreSQL in production)
 }
 TRUTH_FILE = "truth.json"
 
