@@ -18,14 +18,15 @@ from simulator.context import GroundTruth, MessConfig, SimContext
 SYSTEMS: dict[str, str] = {
     "minyi": "simulator.systems.minyi",  # S1 民意速办 (operational SQL database)
     "pingan": "simulator.systems.pingan",  # S2/S3 深平安 workbench and safety baseline (PostgreSQL in production)
+    "video": "simulator.systems.video",  # S4 视频资源一本账 (vendor ledger files + daily status feed)
+    "workbench": "simulator.systems.workbench",  # S5 社区工作台 (REST API data, served by simulator.upstream_http)
 }
 TRUTH_FILE = "truth.json"
 
 
 def default_as_of() -> datetime:
-    from simulator.systems.minyi import default_as_of as end_of_year
-
-    return end_of_year()
+    """The simulated year is 2024; by default every system is shown as it stood at its last second."""
+    return datetime(2024, 12, 31, 23, 59, 59)
 
 
 def run(

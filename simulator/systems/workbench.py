@@ -132,8 +132,8 @@ def _project_apps(ctx: SimContext, apps: pl.DataFrame) -> pl.DataFrame:
     cut = _cut(ctx)
     a = apps.filter(pl.col("created_s") <= cut).with_columns(
         pl.max_horizontal(pl.col("created_s"), pl.col("edits").list.eval(pl.element().filter(pl.element() <= cut))
-                          .list.max().fill_null(0),
-                          pl.when(pl.col("disabled_s") <= cut).then(pl.col("disabled_s")).otherwise(0)
+                          .list.max().fill_null(pl.col("created_s")),
+                          pl.when(pl.col("disabled_s") <= cut).then(pl.col("disabled_s")).otherwise(pl.col("created_s"))
                           ).alias("updated_s"),
     )
     kind = pl.col("anomaly")
