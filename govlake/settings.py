@@ -39,8 +39,10 @@ class Settings(BaseSettings):
     # pseudonymisation key for personal identifiers (HMAC-SHA256); override in every real deployment
     pseudonym_key: str = "dev-only-pseudonym-key"
 
-    # a batch fails loudly when more than this share of its rows is rejected
+    # a batch fails loudly when more than this share of its rows is rejected — once it is big enough for a share to
+    # mean something (one bad row in a 19-row incremental batch is not a broken source)
     max_reject_rate: float = 0.05
+    reject_rate_min_rows: int = 200
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -99,7 +99,7 @@ def _process(
     if checked.rejected.height:
         lake.write_parquet(keys["quarantine"], checked.rejected.with_columns(lineage))
     reject_rate = checked.rejected.height / raw.height if raw.height else 0.0
-    if reject_rate > settings.max_reject_rate:
+    if reject_rate > settings.max_reject_rate and raw.height >= settings.reject_rate_min_rows:
         result.status = "failed"
         result.bronze = 0
         result.seconds = time.perf_counter() - started

@@ -76,7 +76,7 @@ def test_every_planted_anomaly_is_quarantined_with_its_reason_and_no_clean_row_i
 
 def test_reingesting_adds_no_rows(tmp_path: Path) -> None:
     env = govlake_env(tmp_path)
-    run_govlake(env, "simulate", "--scale", "0.002")
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.002")
     first = json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)
     rows = {e: _bronze_rows(tmp_path, e) for e in ("tickets", "ticket_flows")}
 
@@ -93,7 +93,7 @@ def test_reingesting_adds_no_rows(tmp_path: Path) -> None:
 
 def test_a_crash_after_landing_is_completed_by_the_rerun(tmp_path: Path) -> None:
     env = govlake_env(tmp_path)
-    run_govlake(env, "simulate", "--scale", "0.002")
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.002")
     run_govlake(env, "ingest", "minyi")
     lake = tmp_path / "lake"
     # undo everything after landing for tickets, as a crash before bronze/manifest would leave it
@@ -111,9 +111,9 @@ def test_a_crash_after_landing_is_completed_by_the_rerun(tmp_path: Path) -> None
 
 def test_a_later_day_brings_only_new_and_changed_rows_and_staging_keeps_the_latest(tmp_path: Path) -> None:
     env = govlake_env(tmp_path)
-    run_govlake(env, "simulate", "--scale", "0.004", "--as-of", "2024-06-30T00:00:00")
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.004", "--as-of", "2024-06-30T00:00:00")
     day1 = {r["entity"]: r for r in json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)}
-    run_govlake(env, "simulate", "--scale", "0.004", "--as-of", "2024-07-01T00:00:00")
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.004", "--as-of", "2024-07-01T00:00:00")
     day2 = {r["entity"]: r for r in json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)}
     assert day2["channels"]["status"] == "skipped"
     assert 0 < day2["tickets"]["received"] < day1["tickets"]["received"] / 20, "a day costs a day, not the history"
@@ -133,7 +133,7 @@ def test_a_later_day_brings_only_new_and_changed_rows_and_staging_keeps_the_late
 
 def test_a_batch_above_the_rejection_limit_fails_loudly_and_publishes_nothing(tmp_path: Path) -> None:
     env = govlake_env(tmp_path, MAX_REJECT_RATE="0.0001")
-    run_govlake(env, "simulate", "--scale", "0.002", "--mess", "missing_required=0.05")
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.002", "--mess", "missing_required=0.05")
     import subprocess
     import sys
 
@@ -151,7 +151,7 @@ def test_a_batch_above_the_rejection_limit_fails_loudly_and_publishes_nothing(tm
 def test_sql_sources_ingest_like_sqlite(database: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     url = request.getfixturevalue(f"{database}_url")
     env = govlake_env(tmp_path, SOURCE_MINYI_URL=url)
-    run_govlake(env, "simulate", "--scale", "0.002")
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.002")
     results = {r["entity"]: r for r in json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)}
     truth = _truth(tmp_path)
     assert results["tickets"]["received"] == truth.counts["minyi.ticket"]
@@ -160,7 +160,7 @@ def test_sql_sources_ingest_like_sqlite(database: str, request: pytest.FixtureRe
     # the same rows whatever database the source runs on: compare with an SQLite run of the same seed
     ref = tmp_path / "sqlite"
     ref_env = govlake_env(ref)
-    run_govlake(ref_env, "simulate", "--scale", "0.002")
+    run_govlake(ref_env, "simulate", "--system", "minyi", "--scale", "0.002")
     run_govlake(ref_env, "ingest", "minyi")
     cols = ["ticket_id", "street_code", "status", "created_at", "closed_at", "longitude"]
 

@@ -35,7 +35,7 @@ def slice_with_api(tmp_path: Path) -> Any:
     """A slice published as of mid-year, and a real API server (uvicorn) on a free port reading it."""
     built = build_slice(tmp_path, scale="0.003", **{})
     env = dict(built["env"])
-    run_govlake(env, "simulate", "--scale", "0.003", "--as-of", "2024-06-30T00:00:00")
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.003", "--as-of", "2024-06-30T00:00:00")
     shutil.rmtree(tmp_path / "lake")  # start the lake again from the mid-year state
     for args in (("ingest", "--all"), ("transform",), ("publish",)):
         run_govlake(env, *args)
@@ -77,7 +77,7 @@ def test_readers_see_the_old_or_the_new_snapshot_never_a_partial_one(slice_with_
         t.start()
     try:
         # the second half of the year arrives; transform and publish run while the readers read
-        run_govlake(env, "simulate", "--scale", "0.003")
+        run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.003")
         for args in (("ingest", "--all"), ("transform",), ("publish",)):
             run_govlake(env, *args)
         time.sleep(1.0)

@@ -46,7 +46,7 @@ def test_lake_round_trip_and_the_whole_slice_on_s3(s3_server: dict[str, str], tm
     assert not lake.exists("probe/hello.json")
 
     env = govlake_env(tmp_path, **s3_server)
-    run_govlake(env, "simulate", "--scale", "0.002")
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.002")
     results = json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)
     tickets = next(r for r in results if r["entity"] == "tickets")
     assert not (tmp_path / "lake").exists(), "with an s3:// lake nothing may be written to the local disk lake"
