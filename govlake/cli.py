@@ -72,6 +72,31 @@ def simulate(
                   f"{len(truth.anomalies):,} planted anomalies; ground truth: {target / TRUTH_FILE}")
 
 
+upstream_app = typer.Typer(help="The simulated REST upstreams (community workbench, video platform).",
+                            no_args_is_help=True)
+app.add_typer(upstream_app, name="upstream")
+
+
+@upstream_app.command("serve")
+def upstream_serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8765,
+    rate_limit: Annotated[float, typer.Option(help="requests per second per token (0 = unlimited)")] = 50.0,
+    error_rate: Annotated[float, typer.Option(help="share of requests answered with a 5xx")] = 0.0,
+    data_dir: Annotated[str | None, typer.Option(help="the simulator's output (default DATA_DIR/sources)")] = None,
+) -> None:
+    """Serve the simulated REST upstreams in the foreground, behaving as real ones do (auth, paging, 429, 5xx)."""
+    from pathlib import Path
+
+    from simulator.upstream_http import serve as run
+
+    settings = get_settings()
+    source = Path(data_dir) if data_dir else settings.sources_dir
+    console.print(f"upstreams on http://{host}:{port} (token from WORKBENCH_API_TOKEN) serving {source}")
+    run(source, host=host, port=port, token=settings.workbench_api_token, rate_limit_per_s=rate_limit,
+        error_rate=error_rate)
+
+
 @app.command()
 def ingest(
     source: Annotated[str | None, typer.Argument(help="source name, e.g. minyi")] = None,
@@ -190,16 +215,22 @@ def demo(
 @app.command()
 def bench(
     scale: Annotated[float, typer.Option(help="simulator scale for the run")] = 0.1,
+    only: Annotated[list[str] | None, typer.Option(help="run only these stages, in order (repeatable)")] = None,
     out: Annotated[str | None, typer.Option(help="also write the JSON here")] = None,
 ) -> None:
-    """Time each stage of the slice (rows/s, seconds, peak memory) on a fresh data dir; print a table and JSON."""
-    from govlake.bench import run_bench
+    """Time each stage of the pipeline (rows/s, seconds, peak memory) on a fresh data dir; print a table and JSON."""
+    from govlake.bench import STAGES, run_bench
 
-    report = run_bench(scale)
-    table = Table("stage", "rows", "seconds", "rows/s", "peak RSS MiB", title=f"govlake bench (scale {scale})")
+    unknown = [s for s in only or [] if s not in STAGES]
+    if unknown:
+        raise _fail(f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(STAGES)}")
+    report = run_bench(scale, only)
+    table = Table("stage", "rows", "seconds", "rows/s", "peak RSS MiB", "target (scale 1.0)", "verdict",
+                  title=f"govlake bench (scale {scale})")
     for s in report["stages"]:
         table.add_row(s["stage"], f"{s['rows']:,}", f"{s['seconds']:.2f}",
-                      f"{s['rows_per_s']:,.0f}" if s["rows_per_s"] else "–", f"{s['peak_rss_mib']:.0f}")
+                      f"{s['rows_per_s']:,.0f}" if s["rows_per_s"] else "–", f"{s['peak_rss_mib']:.0f}",
+                      s.get("target", ""), s.get("verdict", ""))
     _out().print(table)
     text = json.dumps(report, ensure_ascii=False, indent=1)
     print(text)
