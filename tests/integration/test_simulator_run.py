@@ -77,5 +77,6 @@ def test_indicators_are_calibrated_to_the_seed_document(simulated: Path) -> None
         else:
             ok = round(got, int(row["seed_precision"] or 0)) == seed
         if not ok:
-            off.append(f"{row['indicator_code']}: {got} vs {seed}{' × scale' if row['scales_with_data'] == 'true' else ''}")
+            scaled = " × scale" if row["scales_with_data"] == "true" else ""
+            off.append(f"{row['indicator_code']}: {got} vs {seed}{scaled}")
     assert not off, off
