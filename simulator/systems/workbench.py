@@ -100,7 +100,8 @@ def _scenarios(rng: np.random.Generator) -> pl.DataFrame:
 
 def _apps(ctx: SimContext, rng: np.random.Generator) -> pl.DataFrame:
     """Every app built up to the end of 2024; `created_s` is the true creation (seconds from 2024-01-01)."""
-    n = ctx.scaled(APPS_2024)
+    # the clean count is calibrated to the seed; defective rows (other than a duplicate's extra copy) come on top
+    n = round(ctx.scaled(APPS_2024) / (1 - sum(getattr(ctx.mess, k) for k in APP_ANOMALIES if k != "duplicate")))
     comm = communities()
     ci = rng.integers(0, len(comm), n)
     # the platform launched in 2022; adoption accelerates, ~45% of the apps were built in 2024

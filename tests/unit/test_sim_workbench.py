@@ -71,7 +71,7 @@ def test_record_counts_have_weekly_seasonality_and_respect_app_lifetimes(tmp_pat
     joined = counts.join(apps.unique("app_id"), on="app_id")
     assert joined.height == counts.height  # no counts for apps that do not exist
     assert joined.filter(pl.col("stat_date") < pl.col("created_at").dt.date()).height == 0
-    assert (counts["records_added"] > 0).all()
+    assert (counts["records_added"] >= 0).all()  # a day first synced incomplete may read 0 until corrected
 
 
 def test_projection_on_as_of_and_late_corrections(tmp_path: Path) -> None:
