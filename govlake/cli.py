@@ -83,6 +83,7 @@ def upstream_serve(
     port: Annotated[int, typer.Option()] = 8765,
     rate_limit: Annotated[float, typer.Option(help="requests per second per token (0 = unlimited)")] = 50.0,
     error_rate: Annotated[float, typer.Option(help="share of requests answered with a 5xx")] = 0.0,
+    seed: Annotated[int, typer.Option(help="seed of the 5xx draw (same seed, same failures)")] = 0,
     data_dir: Annotated[str | None, typer.Option(help="the simulator's output (default DATA_DIR/sources)")] = None,
 ) -> None:
     """Serve the simulated REST upstreams in the foreground, behaving as real ones do (auth, paging, 429, 5xx)."""
@@ -94,7 +95,7 @@ def upstream_serve(
     source = Path(data_dir) if data_dir else settings.sources_dir
     console.print(f"upstreams on http://{host}:{port} (token from WORKBENCH_API_TOKEN) serving {source}")
     run(source, host=host, port=port, token=settings.workbench_api_token, rate_limit_per_s=rate_limit,
-        error_rate=error_rate)
+        error_rate=error_rate, seed=seed)
 
 
 @app.command()
