@@ -616,15 +616,25 @@ def _assign_volunteers(rng: np.random.Generator, street: np.ndarray, vols: pl.Da
         rows = np.flatnonzero(street == s)
         out[rows] = pool[rng.choice(pool.size, rows.size, p=weight[pool] / weight[pool].sum())]
     for _ in range(10):  # re-draw the rare second sign-in of one volunteer at one activity
-        pairs = pl.DataFrame({"a": act, "v": out})
-        again = np.flatnonzero(pairs.is_duplicated().to_numpy() & pairs.select(pl.col("a").cum_count().over(
-            "a", "v") > 1).to_series().to_numpy())
+        again = _second_signins(act, out)
         if again.size == 0:
-            break
-        for i in again:
-            pool = np.flatnonzero(vol_street == street[i]) if (vol_street == street[i]).any() else np.arange(out.size)
-            out[i] = pool[rng.integers(0, pool.size)]
+            return out
+        out[again] = rng.integers(0, vols.height, again.size)  # anyone, then pulled back into the street below
+        for s in np.unique(street[again]):
+            rows = again[street[again] == s]
+            pool = np.flatnonzero(vol_street == s)
+            out[rows] = pool[rng.integers(0, pool.size, rows.size)] if pool.size else out[rows]
+    for i in _second_signins(act, out):  # what is left: the first volunteer not yet at this activity
+        taken = set(out[act == act[i]].tolist())
+        free = [v for v in np.flatnonzero(vol_street == street[i]).tolist() + list(range(vols.height))
+                if v not in taken]
+        out[i] = free[0]
     return out
+
+
+def _second_signins(act: np.ndarray, vol: np.ndarray) -> np.ndarray:
+    pairs = pl.DataFrame({"a": act, "v": vol})
+    return np.flatnonzero(pairs.select(pl.col("a").cum_count().over("a", "v") > 1).to_series().to_numpy())
 
 
 def project_activities(acts: pl.DataFrame, cut: int) -> pl.DataFrame:
