@@ -54,6 +54,12 @@ def _at(day: int, r: random.Random) -> datetime:
     return YEAR_START + timedelta(days=int(day), seconds=r.randrange(9 * 3600, 18 * 3600))
 
 
+def _after(prev: datetime, day: int, r: random.Random) -> datetime:
+    """An instant on DAY, but after PREV when both fall on the same day (a stage follows the previous one)."""
+    at = _at(day, r)
+    return at if at > prev else prev + timedelta(minutes=r.randrange(10, 240))
+
+
 def _docs(r: random.Random, spec: list[tuple[str, int, int]], at: datetime, dossier_id: str,
           start: int) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
@@ -162,8 +168,8 @@ def _dossier_messages(r: random.Random, ctx: SimContext, i: int, dossier_id: str
     sends: list[tuple[datetime, str, str, str, str]] = [
         (transfer_at, "移送审查起诉", POLICE, PROCURATORATE, "审查起诉")]
     snapshots = [(list(stages), list(docs), dict(case["case_numbers"]))]  # type: ignore[arg-type]
-    accepted_at = _at(p["accepted"][i], r)
-    decided_at = _at(p["decided"][i], r)
+    accepted_at = _after(transfer_at, p["accepted"][i], r)
+    decided_at = _after(accepted_at, p["decided"][i], r)
     later_stages = [{"stage": "检察院受理", "agency": PROCURATORATE, "at": f"{accepted_at:%Y-%m-%d %H:%M:%S}"}]
     if p["outcome"][i] == 2:
         back = _at(p["accepted"][i] + r.randrange(10, 25), r)
@@ -181,7 +187,8 @@ def _dossier_messages(r: random.Random, ctx: SimContext, i: int, dossier_id: str
         docs = docs + _docs(r, spec, decided_at, dossier_id, len(docs))
         sends.append((decided_at, "提起公诉", PROCURATORATE, COURT, "一审"))
         snapshots.append((stages + later_stages, docs, numbers))
-        court_at, judged_at = _at(p["court_acc"][i], r), _at(p["judged"][i], r)
+        court_at = _after(decided_at, p["court_acc"][i], r)
+        judged_at = _after(court_at, p["judged"][i], r)
         year = court_at.year
         numbers = {**numbers, "court": f"({year})粤0309刑初{court_no:05d}号"}
         final_stages = stages + later_stages + [

@@ -273,8 +273,11 @@ class Plant:
 
 
 def _plan(rng: np.random.Generator, ctx: SimContext, d: Drivers, roster: pl.DataFrame) -> list[Plant]:
-    """Choose who gets a planted true case or near-miss, and the violation day, ≥ 2 days from every boundary."""
-    lo, hi = 0, (ctx.as_of.date() - YEAR_START.date()).days - 1
+    """Choose who gets a planted true case or near-miss, and the violation day, ≥ 2 days from every boundary.
+
+    The plan spans the whole year whatever the cut, so an earlier as_of shows a subset of the same planted cases.
+    """
+    lo, hi = 0, 364
     cs = np.array([days_since_epoch(x) for x in roster["correction_start"].to_list()], dtype=np.int64)
     ce = np.array([days_since_epoch(x) for x in roster["correction_end"].to_list()], dtype=np.int64)
     in_lo, in_hi = np.maximum(cs, lo), np.minimum(ce, hi)
@@ -400,12 +403,11 @@ def shijia_matches(roster: pl.DataFrame, licences: pl.DataFrame, violations: pl.
 
 
 def _licence_rows(ctx: SimContext, d: Drivers, hist: pl.DataFrame) -> pl.DataFrame:
-    """Project the licence histories onto as_of, plant mess on ordinary drivers' rows, assign record IDs."""
+    """Plant mess on ordinary drivers' rows and number the records over the whole history, then project on as_of.
+
+    Mess and numbering come before the cut, so an earlier as_of shows the same records (with open intervals).
+    """
     rng = ctx.rng("zhengfa.licence_mess")
-    cut_day = (ctx.as_of.date() - YEAR_START.date()).days
-    hist = hist.filter(pl.col("from_day") <= cut_day).with_columns(
-        pl.when((pl.col("to_day") == -99999) | (pl.col("to_day") > cut_day)).then(None)
-        .otherwise(pl.col("to_day")).alias("to_day"))
     who = hist["who"].to_numpy()
     m = ctx.mess
     ordinary = d.subject_row[who] < 0
@@ -416,24 +418,32 @@ def _licence_rows(ctx: SimContext, d: Drivers, hist: pl.DataFrame) -> pl.DataFra
     bad = kind == 0
     ids[bad] = [corrupt_id(x) for x in ids[bad]]
     # a row changes when its interval opens and when it closes; a late correction touches it weeks later
-    offset = rng.integers(9 * 3600, 17 * 3600, len(who)) + np.where(kind == 2, rng.integers(5, 40, len(who)) * 86400, 0)
+    late = np.where(kind == 2, rng.integers(5, 40, len(who)) * 86400, 0)
     df = hist.with_columns(
         pl.Series("id_number", obj(ids), pl.String), pl.Series("name", obj(d.name[who]), pl.String),
         pl.Series("licence_class", obj(d.licence_class[who]), pl.String),
         pl.Series(KIND, obj(kinds), pl.String),
-        pl.Series("_offset", offset),
+        pl.Series("_offset", rng.integers(9 * 3600, 17 * 3600, len(who))), pl.Series("_late", late),
     ).with_columns(
-        pl.when(pl.col(KIND) == "missing_required").then(None).otherwise(pl.col("status")).alias("status"),
+        pl.when(pl.col(KIND) == "missing_required").then(None).otherwise(pl.col("status")).alias("status"))
+    dup = duplicates(rng, df.filter(pl.col("who") >= d.n_subjects), m.duplicate)
+    df = pl.concat([df, dup]).sort("from_day", "who", "to_day", KIND, nulls_last=False)
+    df = df.with_columns(pl.Series("record_id", [f"JZ{i:010d}" for i in range(1, df.height + 1)]))
+
+    cut_day = (ctx.as_of.date() - YEAR_START.date()).days
+    cut = int((ctx.as_of - YEAR_START).total_seconds())
+    df = df.filter(pl.col("from_day") <= cut_day).with_columns(
+        pl.when((pl.col("to_day") == -99999) | (pl.col("to_day") > cut_day)).then(None)
+        .otherwise(pl.col("to_day")).alias("to_day"))
+    base = pl.coalesce("to_day", "from_day") * 86400 + pl.col("_offset")
+    changed = pl.when(base + pl.col("_late") <= cut).then(base + pl.col("_late")).otherwise(base)
+    return df.with_columns(
         (pl.lit(date(2024, 1, 1)) + pl.duration(days=pl.col("from_day"))).alias("valid_from"),
         (pl.lit(date(2024, 1, 1)) + pl.duration(days=pl.col("to_day"))).alias("valid_to"),
         pl.lit("深圳市公安局交通警察局").alias("issuing_authority"),
-        (pl.lit(YEAR_START) + pl.duration(days=pl.coalesce("to_day", "from_day"), seconds=pl.col("_offset")))
+        (pl.lit(YEAR_START) + pl.duration(seconds=pl.min_horizontal(changed, pl.lit(cut))))
         .dt.cast_time_unit("us").alias("updated_at"),
-    ).drop("_offset")
-    dup = duplicates(rng, df.filter(pl.col("who") >= d.n_subjects), m.duplicate)
-    df = pl.concat([df, dup]).sort("from_day", "who", "to_day", KIND, nulls_last=False)
-    return df.with_columns(pl.Series("record_id", [f"JZ{i:010d}" for i in range(1, df.height + 1)])).drop(
-        "from_day", "to_day")
+    ).drop("from_day", "to_day", "_offset", "_late")
 
 
 def generate_supervision(ctx: SimContext) -> dict[str, pl.DataFrame]:
@@ -459,31 +469,34 @@ def generate_supervision(ctx: SimContext) -> dict[str, pl.DataFrame]:
                                                                "missing_required": m.missing_required,
                                                                "future_timestamp": m.future_timestamp})
     n = len(kinds)
-    cut_day = (ctx.as_of.date() - YEAR_START.date()).days
-    n_days = max(1, min(366, cut_day + 1))
     who = holders[vrng.choice(len(holders), n, p=weight / weight.sum())]
-    day = vrng.choice(n_days, n, p=weekday_weights(n_days, 0.8))
+    day = vrng.choice(366, n, p=weekday_weights(366, 0.8))
     devices = _devices(ctx.rng("zhengfa.devices"))
+    cut = int((ctx.as_of - YEAR_START).total_seconds())
+    # the whole year is drawn, messed up and duplicated whatever the cut: a later as_of sees the same captures
     bg = _violations(vrng, who, day, devices).with_columns(pl.Series(KIND, obj(kinds), pl.String))
-    bg = bg.with_columns(  # a device clock set a year ahead
-        pl.when(pl.col(KIND) == "future_timestamp").then(pl.col("t") + 366 * 86400).otherwise(pl.col("t")).alias("t"),
-        pl.when(pl.col(KIND) == "future_timestamp").then(-1).otherwise(pl.col("processed_s")).alias("processed_s"))
     viol = _assemble(d, bg, devices)
+    bad_id = viol[KIND].eq("invalid_id").fill_null(False).to_numpy()
+    ids = viol["driver_id_number"].to_numpy().copy()
+    ids[bad_id] = [corrupt_id(x) for x in ids[bad_id]]
     viol = viol.with_columns(
-        pl.when(pl.col(KIND) == "invalid_id").then(pl.col("driver_id_number").map_elements(corrupt_id, pl.String))
-        .otherwise(pl.col("driver_id_number")).alias("driver_id_number"),
+        pl.Series("driver_id_number", obj(ids), pl.String),
         pl.when(pl.col(KIND) == "missing_required").then(None).otherwise(pl.col("plate_no")).alias("plate_no"),
     )
-    viol = pl.concat([viol, duplicates(vrng, viol, m.duplicate)])
+    viol = pl.concat([viol, duplicates(vrng, viol, m.duplicate)]).filter(pl.col("t") <= cut)
+    future = pl.col(KIND) == "future_timestamp"  # a device clock set a year ahead
+    viol = viol.with_columns(
+        pl.when(future).then(pl.col("violation_at") + pl.duration(days=366)).otherwise(pl.col("violation_at"))
+        .alias("violation_at"),
+        pl.when(future).then(-1).otherwise(pl.col("processed_s")).alias("processed_s"))
 
     # the planted violations (clean), then all rows in time order with their IDs
     prng = ctx.rng("zhengfa.shijia_violations")
     pv = _violations(prng, np.array([p.who for p in plan], dtype=np.int64), np.array([p.day for p in plan]), devices)
     pv = pv.with_columns(pl.Series("_plant", list(range(len(plan))), pl.Int64))
-    planted = _assemble(d, pv, devices)
-    cut = int((ctx.as_of - YEAR_START).total_seconds())
-    viol = _project_violations(pl.concat([viol, planted]), cut).sort("t", "driver_id_number", "_plant",
-                                                                       nulls_last=True)
+    planted = _assemble(d, pv, devices).filter(pl.col("t") <= cut)
+    viol = _project_violations(pl.concat([viol, planted]), cut).sort(
+        "t", "driver_id_number", "device_id", "violation_code", "_plant", KIND, nulls_last=True, maintain_order=True)
     day_str = pl.col("violation_at").dt.strftime("%Y%m%d")
     viol = viol.with_columns(
         ("4403" + day_str + pl.int_range(pl.len()).over(day_str).add(1).cast(pl.String).str.zfill(7))
@@ -523,6 +536,8 @@ def _record_truth(ctx: SimContext, plan: list[Plant], roster: pl.DataFrame, d: D
     vid = dict(viol.filter(pl.col("_plant").is_not_null()).select("_plant", "violation_id").iter_rows())
     cases, near = [], []
     for i, p in enumerate(plan):
+        if i not in vid:  # after the cut: not in the data yet
+            continue
         sub = int(d.subject_row[p.who])
         row = {"subject_id": roster["subject_id"][sub] if sub >= 0 else None, "id_number": str(d.id_number[p.who]),
                "violation_id": vid[i]}
