@@ -67,6 +67,7 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path: Path) -> None:
     assert not a["key_person"].equals(c["key_person"])
     assert not a["participation"].equals(c["participation"])
     assert ctx_a.truth.counts == {f"pingan.{t}": a[t].height for t in TABLES}
+    assert (tmp_path / "a" / "pingan.sqlite").read_bytes() == (tmp_path / "b" / "pingan.sqlite").read_bytes()
 
 
 def test_clean_rows_hit_the_seed_figures_scaled(tmp_path: Path) -> None:
