@@ -24,7 +24,6 @@ from simulator.people import citizen_ids, corrupt_id, mobiles, names
 from simulator.systems.zhengfa_common import (
     KIND,
     METADATA,
-    YEAR_START,
     Areas,
     anomaly_kinds,
     as_of_seconds,
@@ -334,5 +333,3 @@ def lifecare_expected(tables: dict[str, pl.DataFrame]) -> dict[str, float]:
             "lifecare.counsellors": clean_height(tables["lifecare_counsellor"]),
             "lifecare.library_entries": clean_height(tables["lifecare_library"])}
 
-
-__all__ = ["generate_lifecare", "lifecare_expected", "YEAR_START"]
