@@ -15,7 +15,8 @@ from simulator.areas import grid_arrays
 from simulator.context import SimContext
 from simulator.people import citizen_ids, mobiles, names
 
-# people under community correction in Longhua at any time in 2024 (illustrative; scales with the run)
+# people whose community correction began between mid-2022 and 2024 (illustrative; scales with the run) — some had
+# finished before 2024 and appear in the baseline's history only
 CORRECTION_SUBJECTS_2024 = 1_200
 EXECUTION_TYPES = ["管制", "缓刑", "假释", "暂予监外执行"]
 EXECUTION_WEIGHTS = [0.03, 0.82, 0.12, 0.03]

@@ -31,7 +31,12 @@ def _prepared(df: pl.DataFrame, dialect: str) -> pl.DataFrame:
 def write_table(engine: sa.Engine, table: sa.Table, df: pl.DataFrame, chunk: int = 50_000) -> None:
     """(Re)create TABLE and load DF into it (DF's columns must be the table's, in any order)."""
     table.drop(engine, checkfirst=True)
-    table.create(engine)
+    # the table first, then its indexes in name order: SQLAlchemy keeps indexes in a set, and creating them in set
+    # order would lay out the SQLite file differently from run to run
+    with engine.begin() as conn:
+        conn.execute(sa.schema.CreateTable(table))
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            conn.execute(sa.schema.CreateIndex(index))
     if df.height == 0:
         return
     columns = [c.name for c in table.columns]
