@@ -62,9 +62,14 @@ class Settings(BaseSettings):
     def sources_dir(self) -> Path:
         return self.data_dir / "sources"
 
+    def source_url(self, system: str) -> str:
+        """SOURCE_<SYSTEM>_URL when set, else the simulator's embedded SQLite database of that system."""
+        configured = getattr(self, f"source_{system}_url", "")
+        return configured or f"sqlite:///{(self.sources_dir / f'{system}.sqlite').resolve()}"
+
     @property
     def minyi_url(self) -> str:
-        return self.source_minyi_url or f"sqlite:///{(self.sources_dir / 'minyi.sqlite').resolve()}"
+        return self.source_url("minyi")
 
     @property
     def warehouse_path(self) -> Path:

@@ -64,17 +64,19 @@ def _keys(source: str, entity: str, batch_id: str, high: datetime) -> dict[str, 
 
 
 def _known_codes(settings: Settings, lake: Lake, source: SqlSource) -> dict[str, set[str]]:
-    """Codes already in bronze that later entities are checked against (e.g. the channel table)."""
+    """Code lists already in bronze that later entities are checked against (e.g. the channel table)."""
     codes: dict[str, set[str]] = {}
-    if source.name == "minyi" and lake.list("bronze/minyi/channels"):
+    for name, (entity, column) in source.reference_codes.items():
+        prefix = f"bronze/{source.name}/{entity}"
+        if not lake.list(prefix):
+            codes[name] = set()
+            continue
         con = duck.connect(settings)
         try:
-            rows = con.execute(
-                f"select distinct channel_code from read_parquet('{lake.url('bronze/minyi/channels/*/*.parquet')}')"
-            ).fetchall()
+            rows = con.execute(f"select distinct {column} from read_parquet('{lake.url(prefix + '/*/*.parquet')}')")
+            codes[name] = {r[0] for r in rows.fetchall()}
         finally:
             con.close()
-        codes["channels"] = {r[0] for r in rows}
     return codes
 
 

@@ -1,0 +1,14 @@
+"""The source registry: every source system the platform ingests, one module each.
+
+Adding a source means a module here (its entities and their pandera schemas in quality/schemas/), registered below —
+not a new pipeline.
+"""
+
+from __future__ import annotations
+
+from ingestion.sources.base import BatchContext, SqlEntity, SqlSource
+from ingestion.sources.minyi import MINYI
+
+SOURCES: dict[str, SqlSource] = {s.name: s for s in (MINYI,)}
+
+__all__ = ["SOURCES", "BatchContext", "SqlEntity", "SqlSource"]
