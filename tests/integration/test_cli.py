@@ -52,3 +52,15 @@ def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
     assert list(stages) == ["simulate", "ingest", "ingest (no change)", "transform", "publish"]
     assert stages["ingest"]["rows"] > 2000 and stages["ingest"]["rows_per_s"] > 0
     assert all(s["peak_rss_mib"] > 10 for s in stages.values())
+
+
+def test_quality_report_matches_the_manifests(published_env: dict[str, Any]) -> None:
+    from simulator.context import GroundTruth
+
+    report = {r["entity"]: r for r in json.loads(run_govlake(published_env["env"], "quality", "--json").stdout)}
+    truth = GroundTruth.read(published_env["data_dir"] / "sources" / "truth.json")
+    tickets = report["tickets"]
+    assert tickets["reconciled"] and tickets["received"] == tickets["bronze"] + tickets["quarantined"]
+    assert tickets["received"] == truth.counts["minyi.ticket"]
+    assert tickets["quarantined"] == len(truth.anomalies_of("minyi", "ticket"))
+    assert sum(tickets["rejections_by_rule"].values()) >= tickets["quarantined"]
