@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from ingestion.sources.base import BatchContext, SqlEntity, SqlSource
 from ingestion.sources.minyi import MINYI
+from ingestion.sources.pingan import PINGAN
+from ingestion.sources.zhengfa import ZHENGFA
 
-SOURCES: dict[str, SqlSource] = {s.name: s for s in (MINYI,)}
+SOURCES: dict[str, SqlSource] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA)}
 
 __all__ = ["SOURCES", "BatchContext", "SqlEntity", "SqlSource"]
