@@ -107,7 +107,7 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Extract new rows incrementally → landing → pandera → bronze / quarantine, with a manifest per batch."""
-    from ingestion.pipeline import BatchRejected, ingest_source, replay
+    from ingestion.pipeline import BatchRejected, SourceUnavailable, ingest_source, replay
     from ingestion.sources import SOURCES
 
     settings = get_settings()
@@ -126,7 +126,12 @@ def ingest(
         try:
             for name in names:
                 with console.status(f"ingesting {name} …"):
-                    results += ingest_source(settings, name)
+                    try:
+                        results += ingest_source(settings, name)
+                    except SourceUnavailable as exc:
+                        if not all_sources:
+                            raise _fail(str(exc)) from exc
+                        console.print(f"[yellow]skipped[/yellow] {exc}")
         except BatchRejected as exc:
             raise _fail(str(exc)) from exc
     if as_json:

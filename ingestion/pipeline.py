@@ -11,6 +11,7 @@ import hashlib
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -27,6 +28,10 @@ from quality.validate import validate
 
 class BatchRejected(RuntimeError):
     """A batch whose rejection rate is above the configured limit: nothing of it reaches bronze."""
+
+
+class SourceUnavailable(RuntimeError):
+    """The source has nothing to read from here (e.g. its embedded database was never simulated)."""
 
 
 @dataclass
@@ -82,11 +87,12 @@ def _known_codes(settings: Settings, lake: Lake, source: SqlSource) -> dict[str,
 
 def _process(
     settings: Settings, lake: Lake, source: SqlSource, entity: SqlEntity, batch_id: str, raw: pl.DataFrame,
-    low: datetime | None, high: datetime, received_at: datetime,
+    low: datetime | None, high: datetime, received_at: datetime, known_codes: dict[str, set[str]] | None = None,
 ) -> BatchResult:
     started = time.perf_counter()
     keys = _keys(source.name, entity.name, batch_id, high)
-    ctx = BatchContext(received_at=received_at, known_codes=_known_codes(settings, lake, source))
+    codes = known_codes if known_codes is not None else _known_codes(settings, lake, source)
+    ctx = BatchContext(received_at=received_at, known_codes=codes)
     checked = validate(raw, entity.schema(ctx))
     result = BatchResult(
         source=source.name, entity=entity.name, batch_id=batch_id, status="committed",
@@ -140,7 +146,7 @@ def replay(settings: Settings, source_name: str, entity_name: str, batch_id: str
 
 
 def ingest_entity(settings: Settings, lake: Lake, source: SqlSource, entity: SqlEntity,
-                  engine: sa.Engine) -> BatchResult:
+                  engine: sa.Engine, known_codes: dict[str, set[str]] | None = None) -> BatchResult:
     watermark = manifests.read_watermark(lake, source.name, entity.name)
     high = source_high_watermark(engine, entity.table, entity.watermark_column)
     if high is None or (watermark is not None and high <= watermark):
@@ -162,9 +168,18 @@ def ingest_entity(settings: Settings, lake: Lake, source: SqlSource, entity: Sql
         lake.write_json(keys["landing_meta"], {"low": str(low) if low else None, "high": str(high),
                                                "received_at": received_at.isoformat(sep=" "), "rows": raw.height,
                                                "table": entity.table})
-        result = _process(settings, lake, source, entity, batch_id, raw, low, high, received_at)
+        result = _process(settings, lake, source, entity, batch_id, raw, low, high, received_at, known_codes)
     manifests.write_watermark(lake, source.name, entity.name, high, batch_id)
     return result
+
+
+def _engine(settings: Settings, source: SqlSource) -> sa.Engine:
+    url = sa.make_url(source.url(settings))
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        # connecting would create an empty file and then fail on the first table
+        raise SourceUnavailable(f"{source.name}: no database at {url.database} — run `govlake simulate` or set "
+                                f"SOURCE_{source.name.upper()}_URL")
+    return sa.create_engine(url)
 
 
 def ingest_source(settings: Settings, source_name: str) -> list[BatchResult]:
@@ -172,8 +187,15 @@ def ingest_source(settings: Settings, source_name: str) -> list[BatchResult]:
         raise KeyError(f"unknown source {source_name!r}; known: {', '.join(SOURCES)}")
     source = SOURCES[source_name]
     lake = open_lake(settings)
-    engine = sa.create_engine(source.url(settings))
+    engine = _engine(settings, source)
+    providers = {entity for entity, _ in source.reference_codes.values()}
     try:
-        return [ingest_entity(settings, lake, source, entity, engine) for entity in source.entities]
+        codes = _known_codes(settings, lake, source)
+        results = []
+        for entity in source.entities:
+            results.append(ingest_entity(settings, lake, source, entity, engine, codes))
+            if entity.name in providers and results[-1].status == "committed":
+                codes = _known_codes(settings, lake, source)  # later entities see the codes just ingested
+        return results
     finally:
         engine.dispose()

@@ -6,6 +6,8 @@ Nulls pass — whether a column may be empty is the column's `nullable`, so "mis
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandera.polars as pa
 import polars as pl
 
@@ -42,4 +44,12 @@ def mobile_valid() -> pa.Check:
             pl.col(data.key).is_null() | pl.col(data.key).str.contains(MOBILE_PATTERN).fill_null(False)
         ),
         name="mobile_valid",
+    )
+
+
+def not_in_future(received_at: datetime) -> pa.Check:
+    """A timestamp after the batch was received is a clock or entry error (rule `<col>:not_in_future`)."""
+    return pa.Check(
+        lambda data: data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) <= received_at)),
+        name="not_in_future",
     )

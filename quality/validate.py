@@ -28,6 +28,9 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
         col = pl.col(name)
         if dtype == pl.Datetime("us"):
             exprs.append(col.str.to_datetime(time_unit="us", strict=False).alias(name))
+        elif dtype == pl.Date:
+            # a datetime text keeps its date part; polars no longer casts text to Date directly
+            exprs.append(col.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias(name))
         elif dtype == pl.Boolean:
             exprs.append(col.str.to_lowercase().replace_strict({"true": True, "1": True, "false": False, "0": False},
                                                                 default=None, return_dtype=pl.Boolean).alias(name))

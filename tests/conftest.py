@@ -38,7 +38,7 @@ def free_port() -> int:
 
 
 def govlake_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("LAKE_URI", "SOURCE_MINYI_URL")}
+    env = {k: v for k, v in os.environ.items() if k != "LAKE_URI" and not k.startswith("SOURCE_")}
     env["DATA_DIR"] = str(data_dir)
     env.update(extra)
     return env

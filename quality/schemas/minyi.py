@@ -7,6 +7,7 @@ from datetime import datetime
 import pandera.polars as pa
 import polars as pl
 
+from quality.checks import not_in_future
 from quality.codes import DISTRICT_BBOX, seed_column
 
 TS = pl.Datetime("us")
@@ -31,14 +32,6 @@ def _closed_not_before_created(data: pa.PolarsData) -> pl.LazyFrame:
 
 def _closed_iff_closed_at(data: pa.PolarsData) -> pl.LazyFrame:
     return data.lazyframe.select((pl.col("status") == "closed") == pl.col("closed_at").is_not_null())
-
-
-def not_in_future(received_at: datetime) -> pa.Check:
-    """A timestamp later than the moment the batch was received is a clock or entry error."""
-    return pa.Check(
-        lambda data: data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) <= received_at)),
-        name="not_in_future",
-    )
 
 
 def ticket_schema(known_channels: set[str], received_at: datetime) -> pa.DataFrameSchema:
