@@ -49,6 +49,7 @@ def simulate(
     mess: Annotated[list[str] | None, typer.Option(help="KIND=RATE: a planted-defect rate (repeatable)")] = None,
     clean: Annotated[bool, typer.Option(help="plant no defects at all")] = False,
     system: Annotated[list[str] | None, typer.Option(help="only these systems (repeatable)")] = None,
+    show_calibration: Annotated[bool, typer.Option("--calibration", help="print every indicator vs the seed")] = False,
 ) -> None:
     """Write the simulated source systems through their native interfaces, and their ground truth."""
     from pathlib import Path
@@ -70,6 +71,20 @@ def simulate(
                     systems=system, progress=lambda name, secs: console.print(f"  {name}: {secs:.1f}s"))
     console.print(f"simulated {', '.join(system or SYSTEMS)} into {target} — {sum(truth.counts.values()):,} rows, "
                   f"{len(truth.anomalies):,} planted anomalies; ground truth: {target / TRUTH_FILE}")
+    from simulator.calibration import calibration
+
+    rows = [r for r in calibration(truth) if r["got"] is not None]
+    console.print(f"calibration vs the seed document: {sum(r['ok'] for r in rows)}/{len(rows)} indicators in tolerance"
+                  + ("" if show_calibration else " (--calibration for the table)"))
+    if show_calibration:
+        def fmt(v: float | None) -> str:
+            return "–" if v is None else f"{v:,.2f}" if isinstance(v, float) and v < 1000 else f"{v:,.0f}"
+
+        table = Table("indicator", "指标", "seed", f"want (scale {scale})", "simulated", "ok")
+        for r in rows:
+            table.add_row(r["code"], r["name"], fmt(r["seed"]), fmt(r["want"]), fmt(r["got"]),
+                          "yes" if r["ok"] else "NO")
+        _out().print(table)
 
 
 upstream_app = typer.Typer(help="The simulated REST upstreams (community workbench, video platform).",

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import math
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from simulator.calibration import calibration
 from simulator.context import GroundTruth
 from simulator.run import SYSTEMS
-from tests.conftest import REPO, govlake_env, run_govlake
+from tests.conftest import govlake_env, run_govlake
 
 pytestmark = pytest.mark.integration
 SCALE = 0.01
@@ -60,23 +59,8 @@ def test_every_system_reports_counts_and_planted_anomalies(simulated: Path) -> N
 
 
 def test_indicators_are_calibrated_to_the_seed_document(simulated: Path) -> None:
-    truth = GroundTruth.read(simulated / "truth.json")
-    with open(REPO / "dbt_project" / "seeds" / "ref_indicators.csv", encoding="utf-8") as fh:
-        catalogue = list(csv.DictReader(fh))
-    missing = [r["indicator_code"] for r in catalogue if r["indicator_code"] not in truth.expected]
+    rows = calibration(GroundTruth.read(simulated / "truth.json"))
+    missing = [r["code"] for r in rows if r["got"] is None]
     assert not missing, f"indicators without an expected value in the ground truth: {missing}"
-    off = []
-    for row in catalogue:
-        if not row["seed_value_2024"]:
-            continue  # the data's own value (e.g. video online rate, planted 失驾 clues)
-        seed, got = float(row["seed_value_2024"]), float(truth.expected[row["indicator_code"]])
-        if row["scales_with_data"] == "true":
-            want = seed * SCALE
-            # within 1% at scale 1.0; a small run may also be off by rounding and sampling noise
-            ok = abs(got - want) <= max(0.01 * want, 3 * math.sqrt(want), 1.0)
-        else:
-            ok = round(got, int(row["seed_precision"] or 0)) == seed
-        if not ok:
-            scaled = " × scale" if row["scales_with_data"] == "true" else ""
-            off.append(f"{row['indicator_code']}: {got} vs {seed}{scaled}")
+    off = [f"{r['code']}: {r['got']} vs {r['want']}" for r in rows if not r["ok"]]
     assert not off, off
