@@ -20,12 +20,11 @@ from functools import lru_cache
 import pandera.polars as pa
 import polars as pl
 
-from quality.checks import citizen_id_valid, mobile_valid
+from quality.checks import citizen_id_valid, mobile_valid, not_in_future
 from quality.codes import DISTRICT_BBOX, SEEDS_DIR, seed_column
 
 TS = pl.Datetime("us")
-# Calendar dates land as midnight datetimes: quality/validate.py casts text to Datetime but not yet to pl.Date.
-DATE = pl.Datetime("us")
+DATE = pl.Date
 
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "lifecare_liaison": ("name", "phone"),
@@ -67,14 +66,6 @@ ACTIVITY_MAX_LEAD = timedelta(days=90)  # an activity is published days, not a y
 
 
 # --- reusable checks --------------------------------------------------------------------------------------------
-
-def not_in_future(received_at: datetime) -> pa.Check:
-    """A timestamp later than the moment the batch was received is a clock or entry error."""
-    return pa.Check(
-        lambda data: data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) <= received_at)),
-        name="not_in_future",
-    )
-
 
 def row_rule(name: str, ok: pl.Expr) -> pa.Check:
     """A cross-field rule; a null operand means "not applicable" (whether it may be null is the column's business)."""
