@@ -122,7 +122,8 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Extract new rows incrementally → landing → pandera → bronze / quarantine, with a manifest per batch."""
-    from ingestion.pipeline import BatchRejected, SourceUnavailable, ingest_source, replay
+    from ingestion.batches import BatchRejected, SourceUnavailable
+    from ingestion.pipeline import ingest_source, replay
     from ingestion.sources import SOURCES
 
     settings = get_settings()

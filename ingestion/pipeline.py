@@ -8,11 +8,8 @@ from the immutable landing copy and changes nothing; a batch that crashed before
 from __future__ import annotations
 
 import hashlib
-import time
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -20,52 +17,15 @@ import sqlalchemy as sa
 from govlake import duck
 from govlake.settings import Settings
 from ingestion import manifests
+from ingestion.batches import BatchResult, SourceUnavailable, batch_keys, commit_batch
 from ingestion.lake import Lake, open_lake
 from ingestion.sources import SOURCES, BatchContext, SqlEntity, SqlSource
 from ingestion.sql_extract import extract, source_high_watermark
-from quality.validate import validate
-
-
-class BatchRejected(RuntimeError):
-    """A batch whose rejection rate is above the configured limit: nothing of it reaches bronze."""
-
-
-class SourceUnavailable(RuntimeError):
-    """The source has nothing to read from here (e.g. its embedded database was never simulated)."""
-
-
-@dataclass
-class BatchResult:
-    source: str
-    entity: str
-    batch_id: str
-    status: str  # committed | skipped | failed
-    received: int = 0
-    bronze: int = 0
-    quarantined: int = 0
-    rules: dict[str, int] = field(default_factory=dict)
-    low: str | None = None
-    high: str | None = None
-    received_at: str | None = None
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def batch_id_for(source: str, entity: str, low: datetime | None, high: datetime) -> str:
     digest = hashlib.sha1(f"{source}/{entity}/{low}/{high}".encode()).hexdigest()[:16]
     return f"{high:%Y%m%dT%H%M%S}-{digest}"
-
-
-def _keys(source: str, entity: str, batch_id: str, high: datetime) -> dict[str, str]:
-    part = f"{source}/{entity}/batch_date={high:%Y-%m-%d}/{batch_id}"
-    return {
-        "landing": f"landing/{part}.parquet",
-        "landing_meta": f"landing/{part}.json",
-        "bronze": f"bronze/{part}.parquet",
-        "quarantine": f"quarantine/{part}.parquet",
-    }
 
 
 def _known_codes(settings: Settings, lake: Lake, source: SqlSource) -> dict[str, set[str]]:
@@ -89,38 +49,9 @@ def _process(
     settings: Settings, lake: Lake, source: SqlSource, entity: SqlEntity, batch_id: str, raw: pl.DataFrame,
     low: datetime | None, high: datetime, received_at: datetime, known_codes: dict[str, set[str]] | None = None,
 ) -> BatchResult:
-    started = time.perf_counter()
-    keys = _keys(source.name, entity.name, batch_id, high)
     codes = known_codes if known_codes is not None else _known_codes(settings, lake, source)
-    ctx = BatchContext(received_at=received_at, known_codes=codes)
-    checked = validate(raw, entity.schema(ctx))
-    result = BatchResult(
-        source=source.name, entity=entity.name, batch_id=batch_id, status="committed",
-        received=raw.height, bronze=checked.valid.height, quarantined=checked.rejected.height, rules=checked.rules,
-        low=str(low) if low else None, high=str(high), received_at=received_at.isoformat(sep=" "),
-    )
-    lineage = [
-        pl.lit(batch_id).alias("_batch_id"),
-        pl.lit(received_at).cast(pl.Datetime("us")).alias("_ingested_at"),
-        pl.lit(source.name).alias("_source"),
-    ]
-    if checked.rejected.height:
-        lake.write_parquet(keys["quarantine"], checked.rejected.with_columns(lineage))
-    reject_rate = checked.rejected.height / raw.height if raw.height else 0.0
-    if reject_rate > settings.max_reject_rate and raw.height >= settings.reject_rate_min_rows:
-        result.status = "failed"
-        result.bronze = 0
-        result.seconds = time.perf_counter() - started
-        lake.write_json(manifests.manifest_key(source.name, entity.name, batch_id), result.as_dict())
-        raise BatchRejected(
-            f"{source.name}.{entity.name} batch {batch_id}: {reject_rate:.1%} of {raw.height} rows rejected "
-            f"(limit {settings.max_reject_rate:.1%}); see {keys['quarantine']} — rules: {checked.rules}"
-        )
-    lake.write_parquet(keys["bronze"], checked.valid.with_columns(lineage))
-    result.seconds = time.perf_counter() - started
-    # the manifest commits the batch; only then may the watermark move
-    lake.write_json(manifests.manifest_key(source.name, entity.name, batch_id), result.as_dict())
-    return result
+    schema = entity.schema(BatchContext(received_at=received_at, known_codes=codes))
+    return commit_batch(settings, lake, source.name, entity.name, schema, batch_id, raw, low, high, received_at)
 
 
 def _find_landing(lake: Lake, source: str, entity: str, batch_id: str) -> str | None:
@@ -158,7 +89,7 @@ def ingest_entity(settings: Settings, lake: Lake, source: SqlSource, entity: Sql
         manifests.write_watermark(lake, source.name, entity.name, high, batch_id)
         return BatchResult(source.name, entity.name, batch_id=batch_id, status="skipped")
 
-    keys = _keys(source.name, entity.name, batch_id, high)
+    keys = batch_keys(source.name, entity.name, batch_id, high)
     if lake.exists(keys["landing_meta"]):  # landed before a crash: finish it from the landing copy
         result = replay(settings, source.name, entity.name, batch_id)
     else:

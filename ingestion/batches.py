@@ -1,0 +1,98 @@
+"""Committing one batch, whatever its source kind: validate → bronze + quarantine → manifest.
+
+SQL, REST and file sources differ in how they find and land a batch; from the received rows (text, as landed) on
+they share this step, so the zones, the lineage columns, the rejection limit and the manifest are the same for all.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandera.polars as pa
+import polars as pl
+
+from govlake.settings import Settings
+from ingestion import manifests
+from ingestion.lake import Lake
+from quality.validate import validate
+
+
+class BatchRejected(RuntimeError):
+    """A batch whose rejection rate is above the configured limit: nothing of it reaches bronze."""
+
+
+class SourceUnavailable(RuntimeError):
+    """The source has nothing to read from here (e.g. its embedded database was never simulated)."""
+
+
+@dataclass
+class BatchResult:
+    source: str
+    entity: str
+    batch_id: str
+    status: str  # committed | skipped | failed
+    received: int = 0
+    bronze: int = 0
+    quarantined: int = 0
+    rules: dict[str, int] = field(default_factory=dict)
+    low: str | None = None
+    high: str | None = None
+    received_at: str | None = None
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)  # source-kind specifics, e.g. the files of a file batch
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+
+def batch_keys(source: str, entity: str, batch_id: str, high: datetime) -> dict[str, str]:
+    part = f"{source}/{entity}/batch_date={high:%Y-%m-%d}/{batch_id}"
+    return {
+        "landing": f"landing/{part}.parquet",
+        "landing_meta": f"landing/{part}.json",
+        "bronze": f"bronze/{part}.parquet",
+        "quarantine": f"quarantine/{part}.parquet",
+    }
+
+
+def commit_batch(
+    settings: Settings, lake: Lake, source: str, entity: str, schema: pa.DataFrameSchema, batch_id: str,
+    raw: pl.DataFrame, low: datetime | None, high: datetime, received_at: datetime,
+    details: dict[str, Any] | None = None,
+) -> BatchResult:
+    """Validate RAW (text columns, as landed) and write bronze, quarantine and — last, as the commit — the manifest."""
+    started = time.perf_counter()
+    keys = batch_keys(source, entity, batch_id, high)
+    checked = validate(raw, schema)
+    result = BatchResult(
+        source=source, entity=entity, batch_id=batch_id, status="committed",
+        received=raw.height, bronze=checked.valid.height, quarantined=checked.rejected.height, rules=checked.rules,
+        low=str(low) if low else None, high=str(high), received_at=received_at.isoformat(sep=" "),
+        details=details or {},
+    )
+    lineage = [
+        pl.lit(batch_id).alias("_batch_id"),
+        pl.lit(received_at).cast(pl.Datetime("us")).alias("_ingested_at"),
+        pl.lit(source).alias("_source"),
+    ]
+    if checked.rejected.height:
+        lake.write_parquet(keys["quarantine"], checked.rejected.with_columns(lineage))
+    reject_rate = checked.rejected.height / raw.height if raw.height else 0.0
+    if reject_rate > settings.max_reject_rate and raw.height >= settings.reject_rate_min_rows:
+        result.status = "failed"
+        result.bronze = 0
+        result.seconds = time.perf_counter() - started
+        lake.write_json(manifests.manifest_key(source, entity, batch_id), result.as_dict())
+        raise BatchRejected(
+            f"{source}.{entity} batch {batch_id}: {reject_rate:.1%} of {raw.height} rows rejected "
+            f"(limit {settings.max_reject_rate:.1%}); see {keys['quarantine']} — rules: {checked.rules}"
+        )
+    lake.write_parquet(keys["bronze"], checked.valid.with_columns(lineage))
+    result.seconds = time.perf_counter() - started
+    # the manifest commits the batch; only then may a watermark move
+    lake.write_json(manifests.manifest_key(source, entity, batch_id), result.as_dict())
+    return result
