@@ -117,6 +117,8 @@ def ingest_source(settings: Settings, source_name: str) -> list[BatchResult]:
     if source_name not in SOURCES:
         raise KeyError(f"unknown source {source_name!r}; known: {', '.join(SOURCES)}")
     source = SOURCES[source_name]
+    if not isinstance(source, SqlSource):
+        return source.ingest(settings)  # REST and file sources run their own batches
     lake = open_lake(settings)
     engine = _engine(settings, source)
     providers = {entity for entity, _ in source.reference_codes.values()}

@@ -6,11 +6,11 @@ not a new pipeline.
 
 from __future__ import annotations
 
-from ingestion.sources.base import BatchContext, SqlEntity, SqlSource
+from ingestion.sources.base import BatchContext, OtherSource, Source, SqlEntity, SqlSource
 from ingestion.sources.minyi import MINYI
 from ingestion.sources.pingan import PINGAN
 from ingestion.sources.zhengfa import ZHENGFA
 
-SOURCES: dict[str, SqlSource] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA)}
+SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA)}
 
-__all__ = ["SOURCES", "BatchContext", "SqlEntity", "SqlSource"]
+__all__ = ["SOURCES", "BatchContext", "OtherSource", "Source", "SqlEntity", "SqlSource"]

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
 
 import pandera.polars as pa
 
 from govlake.settings import Settings
+
+if TYPE_CHECKING:
+    from ingestion.batches import BatchResult
 
 # builds an entity's schema for one batch; the context carries the received time and code lists seen so far
 SchemaFactory = Callable[["BatchContext"], pa.DataFrameSchema]
@@ -40,3 +44,16 @@ class SqlSource:
     # code lists later entities are validated against, read from this source's bronze:
     # name in BatchContext.known_codes -> (entity, column)
     reference_codes: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+class OtherSource(Protocol):
+    """A source that is not an SQL database (REST upstreams, file drops): it finds, lands and commits its own batches
+    (through ingestion.batches.commit_batch, like the SQL pipeline) and reports them."""
+
+    name: str
+    title: str
+
+    def ingest(self, settings: Settings) -> list[BatchResult]: ...
+
+
+Source = SqlSource | OtherSource
