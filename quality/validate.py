@@ -51,7 +51,9 @@ def _schema_failures(typed: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.Data
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
+        # a fresh contiguous copy: polars 2.1 can panic on expressions over the view-backed frame pandera builds
+        fc = pl.from_arrow(exc.failure_cases.to_arrow())
+        assert isinstance(fc, pl.DataFrame)
         # schema-level failures without a row index (e.g. a missing column) fail the whole batch loudly
         if fc["index"].is_null().any():
             raise

@@ -9,8 +9,9 @@ from __future__ import annotations
 from ingestion.sources.base import BatchContext, OtherSource, Source, SqlEntity, SqlSource
 from ingestion.sources.minyi import MINYI
 from ingestion.sources.pingan import PINGAN
+from ingestion.sources.video import VIDEO
 from ingestion.sources.zhengfa import ZHENGFA
 
-SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA)}
+SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA, VIDEO)}
 
 __all__ = ["SOURCES", "BatchContext", "OtherSource", "Source", "SqlEntity", "SqlSource"]

@@ -1,0 +1,89 @@
+"""File drops as a source kind: files delivered into an inbox (ledgers, daily exports) become batches.
+
+Files are grouped into batches (e.g. a month's ledgers from every street, so a camera listed by two streets is seen
+as a duplicate; a day's status export). A batch's id is its group plus a digest of its files' names and bytes, so
+a re-run of the same delivery is skipped and a re-delivery with changed content is a new batch. Each file is copied
+into landing before it is read, and read from that copy — landing keeps exactly what was delivered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandera.polars as pa
+
+from govlake.settings import Settings
+from ingestion import manifests
+from ingestion.batches import BatchRejected, BatchResult, SourceUnavailable, commit_batch
+from ingestion.file_extract import FileRead, UnknownHeaderError
+from ingestion.lake import Lake, open_lake
+
+
+@dataclass(frozen=True)
+class FileEntity:
+    name: str  # entity name in the lake, e.g. "camera_ledgers"
+    pattern: str  # glob under the source's inbox, e.g. "video/ledgers/*/*"
+    group: Callable[[Path], str]  # the batch a file belongs to, e.g. its month folder "2024-03"
+    batch_date: Callable[[str], datetime]  # the group's partition date in the lake
+    read: Callable[[list[tuple[str, bytes]]], FileRead]  # [(landing key, bytes)] → text rows + a report per file
+    schema: Callable[[datetime], pa.DataFrameSchema]  # given the batch's received_at
+
+
+@dataclass(frozen=True)
+class FileSource:
+    name: str
+    title: str
+    inbox: Callable[[Settings], Path]
+    entities: tuple[FileEntity, ...]
+
+    def ingest(self, settings: Settings) -> list[BatchResult]:
+        inbox = self.inbox(settings)
+        found = {e.name: sorted(p for p in inbox.glob(e.pattern) if p.is_file()) for e in self.entities}
+        if not any(found.values()):
+            raise SourceUnavailable(f"{self.name}: no files under {inbox} — run `govlake simulate` or deliver them")
+        lake = open_lake(settings)
+        results: list[BatchResult] = []
+        for entity in self.entities:
+            groups: dict[str, list[Path]] = {}
+            for path in found[entity.name]:
+                groups.setdefault(entity.group(path), []).append(path)
+            new = [self._batch(settings, lake, entity, inbox, group, paths) for group, paths in sorted(groups.items())]
+            committed = [r for r in new if r is not None]
+            results += committed or [BatchResult(self.name, entity.name, batch_id="", status="skipped")]
+        return results
+
+    def _batch(self, settings: Settings, lake: Lake, entity: FileEntity, inbox: Path, group: str,
+               paths: list[Path]) -> BatchResult | None:
+        contents = [(p.relative_to(inbox).as_posix(), p.read_bytes()) for p in paths]
+        digest = hashlib.sha256()
+        for name, data in contents:
+            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+        batch_id = f"{group}-{digest.hexdigest()[:16]}"
+        done = manifests.read_manifest(lake, self.name, entity.name, batch_id)
+        if done is not None and done["status"] == "committed":
+            return None  # this exact delivery is in already
+        high = entity.batch_date(group)
+        prefix = f"landing/{self.name}/{entity.name}/batch_date={high:%Y-%m-%d}/{batch_id}"
+        meta_key = f"{prefix}/_delivery.json"
+        if lake.exists(meta_key):  # landed before a crash: finish from the landing copy, same receipt time
+            received_at = datetime.fromisoformat(lake.read_json(meta_key)["received_at"])
+        else:
+            received_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+            for name, data in contents:
+                lake.put_bytes(f"{prefix}/{name}", data)
+            lake.write_json(meta_key, {"received_at": received_at.isoformat(sep=" "),
+                                       "files": [name for name, _ in contents]})
+        landed = [(f"{prefix}/{name}", lake.get_bytes(f"{prefix}/{name}")) for name, _ in contents]
+        try:
+            read = entity.read(landed)
+        except UnknownHeaderError as exc:
+            lake.write_json(manifests.manifest_key(self.name, entity.name, batch_id),
+                            {"source": self.name, "entity": entity.name, "batch_id": batch_id, "status": "failed",
+                             "received": 0, "bronze": 0, "quarantined": 0, "error": str(exc)})
+            raise BatchRejected(f"{self.name}.{entity.name} batch {batch_id}: {exc}") from exc
+        return commit_batch(settings, lake, self.name, entity.name, entity.schema(received_at), batch_id, read.frame,
+                            None, high, received_at, details={"files": read.report_dicts()})
