@@ -49,8 +49,12 @@ def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
     assert "rows/s" in proc.stdout and "peak RSS MiB" in proc.stdout
     report = json.loads((tmp_path / "bench.json").read_text())
     stages = {s["stage"]: s for s in report["stages"]}
-    assert list(stages) == ["simulate", "ingest", "ingest (no change)", "transform", "publish"]
+    assert list(stages) == ["simulate", "ingest", "ingest (no change)", "transform", "publish",
+                            "simulate (next day)", "ingest (next day)"]
     assert stages["ingest"]["rows"] > 2000 and stages["ingest"]["rows_per_s"] > 0
+    assert stages["ingest (no change)"]["rows"] == 0
+    assert 0 < stages["ingest (next day)"]["rows"] < stages["ingest"]["rows"] / 10, "a day costs a day"
+    assert stages["ingest"]["verdict"] == "n/a below scale 1.0" and "rows/s" in stages["ingest"]["target"]
     assert all(s["peak_rss_mib"] > 10 for s in stages.values())
 
 
