@@ -93,33 +93,33 @@ def _reachable(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _scratch_database(admin_url: str, name: str, create_options: str, drop_options: str) -> Iterator[str]:
+    """A database created for this test session on a real server, dropped afterwards; yields its name."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"drop database if exists {name}")
+        conn.exec_driver_sql(f"create database {name} {create_options}")
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"drop database if exists {name} {drop_options}")
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     require(_reachable(5432), "PostgreSQL is not running on 127.0.0.1:5432 (see README: Services)")
-    import sqlalchemy as sa
-
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-    name = f"govlake_src_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"drop database if exists {name}")
-        conn.exec_driver_sql(f"create database {name}")
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"drop database if exists {name} with (force)")
-    admin.dispose()
+    for name in _scratch_database("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                                  f"govlake_src_{os.getpid()}", "", "with (force)"):
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
 @pytest.fixture(scope="session")
 def mariadb_url() -> Iterator[str]:
     require(_reachable(3306), "MariaDB is not running on 127.0.0.1:3306 (see README: Services)")
-    import sqlalchemy as sa
-
-    admin = sa.create_engine("mysql+pymysql://root@127.0.0.1:3306/", isolation_level="AUTOCOMMIT")
-    name = f"govlake_src_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"drop database if exists {name}")
-        conn.exec_driver_sql(f"create database {name} character set utf8mb4")
-    yield f"mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"drop database if exists {name}")
-    admin.dispose()
+    for name in _scratch_database("mysql+pymysql://root@127.0.0.1:3306/", f"govlake_src_{os.getpid()}",
+                                  "character set utf8mb4", ""):
+        yield f"mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
