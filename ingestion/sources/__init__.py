@@ -10,8 +10,9 @@ from ingestion.sources.base import BatchContext, OtherSource, Source, SqlEntity,
 from ingestion.sources.minyi import MINYI
 from ingestion.sources.pingan import PINGAN
 from ingestion.sources.video import VIDEO
+from ingestion.sources.workbench import WORKBENCH
 from ingestion.sources.zhengfa import ZHENGFA
 
-SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA, VIDEO)}
+SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA, VIDEO, WORKBENCH)}
 
 __all__ = ["SOURCES", "BatchContext", "OtherSource", "Source", "SqlEntity", "SqlSource"]
