@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandera.polars as pa
@@ -19,6 +19,7 @@ import pandera.polars as pa
 from govlake.settings import Settings
 from ingestion import manifests
 from ingestion.batches import BatchRejected, BatchResult, SourceUnavailable, commit_batch
+from ingestion.clock import received_now
 from ingestion.file_extract import FileRead, UnknownHeaderError
 from ingestion.lake import Lake, open_lake
 
@@ -72,7 +73,7 @@ class FileSource:
         if lake.exists(meta_key):  # landed before a crash: finish from the landing copy, same receipt time
             received_at = datetime.fromisoformat(lake.read_json(meta_key)["received_at"])
         else:
-            received_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+            received_at = received_now()
             for name, data in contents:
                 lake.put_bytes(f"{prefix}/{name}", data)
             lake.write_json(meta_key, {"received_at": received_at.isoformat(sep=" "),

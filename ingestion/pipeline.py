@@ -8,7 +8,7 @@ from the immutable landing copy and changes nothing; a batch that crashed before
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -18,6 +18,7 @@ from govlake import duck
 from govlake.settings import Settings
 from ingestion import manifests
 from ingestion.batches import BatchResult, SourceUnavailable, batch_keys, commit_batch
+from ingestion.clock import received_now
 from ingestion.lake import Lake, open_lake
 from ingestion.sources import SOURCES, BatchContext, SqlEntity, SqlSource
 from ingestion.sql_extract import extract, source_high_watermark
@@ -93,7 +94,7 @@ def ingest_entity(settings: Settings, lake: Lake, source: SqlSource, entity: Sql
     if lake.exists(keys["landing_meta"]):  # landed before a crash: finish it from the landing copy
         result = replay(settings, source.name, entity.name, batch_id)
     else:
-        received_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        received_at = received_now()
         raw = extract(engine, entity.table, entity.watermark_column, low, high)
         lake.write_parquet(keys["landing"], raw)
         lake.write_json(keys["landing_meta"], {"low": str(low) if low else None, "high": str(high),

@@ -27,6 +27,7 @@ from govlake import duck
 from govlake.settings import Settings
 from ingestion import manifests
 from ingestion.batches import BatchResult, SourceUnavailable, commit_batch
+from ingestion.clock import received_now
 from ingestion.lake import Lake, open_lake
 from ingestion.rest_extract import PagedEndpoint, RestClient, fetch_to_landing, landed_rows
 
@@ -118,10 +119,6 @@ def landing_prefix(source: str, entity: str, batch_id: str) -> str:
     return f"landing/{source}/{entity}/pages/{batch_id}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
 def _iso(ts: datetime) -> str:
     return ts.isoformat(timespec="microseconds" if ts.microsecond else "seconds")
 
@@ -199,7 +196,7 @@ def ingest_entity(settings: Settings, lake: Lake, source: RestSource, entity: Re
     received_key = f"{prefix}/_received.json"
     if not lake.exists(received_key):
         # received once the last page is in: no row served in this batch can be newer than this
-        lake.write_json(received_key, {"received_at": _now().isoformat(sep=" ")})
+        lake.write_json(received_key, {"received_at": received_now().isoformat(sep=" ")})
     received_at = datetime.fromisoformat(lake.read_json(received_key)["received_at"])
     raw = landed_rows(lake, prefix)
     high = _high(raw, entity.watermark_column, received_at) if raw.height else None
