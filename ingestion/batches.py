@@ -6,6 +6,8 @@ they share this step, so the zones, the lineage columns, the rejection limit and
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -59,6 +61,16 @@ def batch_keys(source: str, entity: str, batch_id: str, high: datetime) -> dict[
     }
 
 
+def crash_point(name: str) -> None:
+    """Die here, as a killed process would (no cleanup, no exception handlers), when GOVLAKE_CRASH_AT names this point.
+
+    Only the crash-safety tests set it: they prove that a batch killed between its data and its manifest stays
+    invisible and is completed by the rerun.
+    """
+    if os.environ.get("GOVLAKE_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def commit_batch(
     settings: Settings, lake: Lake, source: str, entity: str, schema: pa.DataFrameSchema, batch_id: str,
     raw: pl.DataFrame, low: datetime | None, high: datetime, received_at: datetime,
@@ -92,6 +104,7 @@ def commit_batch(
             f"(limit {settings.max_reject_rate:.1%}); see {keys['quarantine']} — rules: {checked.rules}"
         )
     lake.write_parquet(keys["bronze"], checked.valid.with_columns(lineage))
+    crash_point("bronze_written")
     result.seconds = time.perf_counter() - started
     # the manifest commits the batch; only then may a watermark move
     lake.write_json(manifests.manifest_key(source, entity, batch_id), result.as_dict())

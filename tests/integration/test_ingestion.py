@@ -170,3 +170,31 @@ def test_sql_sources_ingest_like_sqlite(database: str, request: pytest.FixtureRe
 
     assert bronze(tmp_path).equals(bronze(ref))
     shutil.rmtree(ref)
+
+
+def test_a_batch_killed_before_its_manifest_stays_invisible_and_the_rerun_completes_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import duckdb
+
+    env = govlake_env(tmp_path)
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.002")
+    killed = subprocess.run([sys.executable, "-m", "govlake.cli", "ingest", "minyi"],
+                            env={**env, "GOVLAKE_CRASH_AT": "bronze_written"}, capture_output=True, text=True,
+                            check=False)
+    assert killed.returncode == -9, "the process was killed mid-batch (SIGKILL)"
+    lake = tmp_path / "lake"
+    assert list((lake / "bronze/minyi/channels").rglob("*.parquet")), "the data of the killed batch is on disk"
+    assert not list_manifests(_lake(tmp_path)), "but no batch was committed"
+    assert not (lake / "_state").exists(), "and no watermark moved"
+
+    results = json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)
+    assert [r["status"] for r in results] == ["committed"] * 3
+    run_govlake(env, "transform")
+    run_govlake(env, "publish")
+    con = duckdb.connect(str(tmp_path / "serving" / "govlake.duckdb"), read_only=True)
+    n = con.execute("select count(*) from fct_tickets").fetchone()[0]  # type: ignore[index]
+    con.close()
+    truth = _truth(tmp_path)
+    assert n == truth.counts["minyi.ticket"] - len(truth.anomalies_of("minyi", "ticket")), "no row twice, none lost"
