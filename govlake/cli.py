@@ -162,6 +162,21 @@ def ingest(
 
 
 @app.command()
+def compact(
+    source: Annotated[str | None, typer.Argument(help="one source; default all")] = None,
+    min_files: Annotated[int, typer.Option(help="compact a month once it has this many files")] = 2,
+) -> None:
+    """Merge bronze's small batch files into one file per entity and month (a writer step, like transform)."""
+    from ingestion.compaction import compact as run
+    from ingestion.lake import open_lake
+
+    done = run(open_lake(get_settings()), source, min_files)
+    for c in done:
+        console.print(f"{c.source}.{c.entity} {c.month}: {c.files_before} files → 1 ({c.rows:,} rows)")
+    console.print(f"compacted {len(done)} month(s)")
+
+
+@app.command()
 def quality(
     source: Annotated[str | None, typer.Argument(help="one source; default all")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,

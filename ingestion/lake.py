@@ -34,6 +34,7 @@ class Lake(Protocol):
     def exists(self, key: str) -> bool: ...
     def list(self, prefix: str) -> list[str]: ...
     def delete_prefix(self, prefix: str) -> None: ...
+    def delete(self, key: str) -> None: ...
 
     def write_parquet(self, key: str, df: pl.DataFrame) -> None: ...
     def read_json(self, key: str) -> Any: ...
@@ -102,6 +103,9 @@ class LocalLake(_Common):
     def delete_prefix(self, prefix: str) -> None:
         shutil.rmtree(self.root / prefix, ignore_errors=True)
 
+    def delete(self, key: str) -> None:
+        (self.root / key).unlink(missing_ok=True)
+
 
 class S3Lake(_Common):
     def __init__(self, bucket: str, prefix: str, settings: Settings) -> None:
@@ -155,7 +159,10 @@ class S3Lake(_Common):
 
     def delete_prefix(self, prefix: str) -> None:
         for key in self.list(prefix):
-            self.client.remove_object(self.bucket, self._key(key))
+            self.delete(key)
+
+    def delete(self, key: str) -> None:
+        self.client.remove_object(self.bucket, self._key(key))
 
 
 def open_lake(settings: Settings) -> Lake:

@@ -71,6 +71,11 @@ def replay(settings: Settings, source_name: str, entity_name: str, batch_id: str
     if meta_key is None:
         raise FileNotFoundError(f"no landing copy of batch {batch_id} for {source_name}.{entity_name}")
     meta = lake.read_json(meta_key)
+    bronze = batch_keys(source.name, entity.name, batch_id, datetime.fromisoformat(meta["high"]))["bronze"]
+    done = manifests.read_manifest(lake, source.name, entity.name, batch_id)
+    if done is not None and done["status"] == "committed" and not lake.exists(bronze):
+        raise FileNotFoundError(f"batch {batch_id} was compacted into its month's file: replaying it would add its "
+                                "rows a second time")
     raw = pl.read_parquet(lake.get_bytes(meta_key[: -len(".json")] + ".parquet"))
     low = datetime.fromisoformat(meta["low"]) if meta["low"] else None
     return _process(settings, lake, source, entity, batch_id, raw, low, datetime.fromisoformat(meta["high"]),
