@@ -12,7 +12,8 @@ from ingestion.sources.pingan import PINGAN
 from ingestion.sources.video import VIDEO
 from ingestion.sources.workbench import WORKBENCH
 from ingestion.sources.zhengfa import ZHENGFA
+from ingestion.sources.zhengfa_files import ZHENGFA_FILES
 
-SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA, VIDEO, WORKBENCH)}
+SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA, VIDEO, WORKBENCH, ZHENGFA_FILES)}
 
 __all__ = ["SOURCES", "BatchContext", "OtherSource", "Source", "SqlEntity", "SqlSource"]
