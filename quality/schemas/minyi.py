@@ -1,16 +1,27 @@
-"""pandera schemas (polars backend) for the 民意速办 source entities: ticket, ticket_flow, channel."""
+"""pandera schemas (polars backend) for the 民意速办 source entities.
+
+The intake: channel, ticket, ticket_flow. The follow-up and supervision work on tickets: rating (回访评价), warning
+(预警), letter and letter_ticket (提醒函 / 督办函 and the tickets each is about), field_reinspection (实地督查复核),
+report (专报 and 民生诉求分析报表). The source has no dictionary tables for the latter's enums: they are the platform's
+fixed vocabularies, stated here.
+
+Rows are not checked against the ticket table: a rating of a ticket that was quarantined is still a true rating, and
+orphans (a rating whose ticket never arrived) are for staging, which sees every batch.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import pandera.polars as pa
 import polars as pl
 
-from quality.checks import not_in_future
+from quality.checks import mobile_valid, not_in_future
 from quality.codes import DISTRICT_BBOX, seed_column
 
 TS = pl.Datetime("us")
+TICKET_ID = r"^MY\d{12}$"
 FLOW_STEPS = ["dispatch", "accept", "first_contact", "return", "extend", "close", "visit", "reopen", "supervise"]
 
 
@@ -39,7 +50,7 @@ def ticket_schema(known_channels: set[str], received_at: datetime) -> pa.DataFra
     not_future = not_in_future(received_at)
     return pa.DataFrameSchema(
         {
-            "ticket_id": pa.Column(pl.String, pa.Check.str_matches(r"^MY\d{12}$"), unique=True),
+            "ticket_id": pa.Column(pl.String, pa.Check.str_matches(TICKET_ID), unique=True),
             "channel_code": pa.Column(pl.String, pa.Check.isin(sorted(known_channels))),
             "category_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_ticket_categories",
                                                                                     "category_code")))),
@@ -74,7 +85,7 @@ def ticket_flow_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "flow_id": pa.Column(pl.String, unique=True),
-            "ticket_id": pa.Column(pl.String, pa.Check.str_matches(r"^MY\d{12}$")),
+            "ticket_id": pa.Column(pl.String, pa.Check.str_matches(TICKET_ID)),
             "step": pa.Column(pl.String, pa.Check.isin(FLOW_STEPS)),
             "step_at": pa.Column(TS, not_in_future(received_at)),
             "department": pa.Column(pl.String, nullable=True),
@@ -82,4 +93,203 @@ def ticket_flow_schema(received_at: datetime) -> pa.DataFrameSchema:
             "updated_at": pa.Column(TS),
         },
         name="ticket_flow",
+    )
+
+
+# --- follow-up and supervision ----------------------------------------------------------------------------------
+
+SATISFACTION = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+VISIT_METHODS = ["电话回访", "短信回访"]
+# warning rule code -> its level (临期 yellow, 超期 red)
+WARNING_LEVELS = {"OVERDUE_RISK_12H": "黄色", "OVERDUE": "红色"}
+WARNING_STATUSES = ["待处置", "已办结"]
+LETTER_TYPES = {"提醒函": "提", "督办函": "督"}  # letter type -> the character in its number (龙民速督〔2024〕1号)
+LETTER_STATUSES = ["已发函", "已回复"]
+REINSPECTION_RESULTS = ["整改到位", "部分整改", "未整改"]
+# report type -> the period types it is issued for
+REPORT_PERIODS = {"专报": ["专题"], "民生诉求分析报表": ["日", "周", "月"]}
+
+
+def _row_rule(name: str, ok: pl.Expr) -> pa.Check:
+    """A cross-field rule; a null operand means "not applicable" (whether it may be null is the column's business)."""
+    return pa.Check(lambda data: data.lazyframe.select(ok.fill_null(True).alias(name)), name=name)
+
+
+def _not_before(later: str, earlier: str) -> pa.Check:
+    return _row_rule(f"{later}_not_before_{earlier}", pl.col(later) >= pl.col(earlier))
+
+
+def _present_iff(column: str, status_column: str, status: str) -> pa.Check:
+    """COLUMN is filled exactly when STATUS_COLUMN says so (handled_at ⇔ 已办结)."""
+    return _row_rule(f"{column}_matches_{status_column}",
+                     (pl.col(status_column) == status) == pl.col(column).is_not_null())
+
+
+def _ts(received_at: datetime, nullable: bool = False) -> pa.Column:
+    return pa.Column(TS, not_in_future(received_at), nullable=nullable)
+
+
+def _key(pattern: str) -> pa.Column:
+    return pa.Column(pl.String, pa.Check.str_matches(pattern), unique=True)
+
+
+def _enum(values: Sequence[str], nullable: bool = False) -> pa.Column:
+    return pa.Column(pl.String, pa.Check.isin(list(values)), nullable=nullable)
+
+
+def _ticket_ref() -> pa.Column:
+    return pa.Column(pl.String, pa.Check.str_matches(TICKET_ID))
+
+
+def rating_schema(received_at: datetime) -> pa.DataFrameSchema:
+    """回访评价: one per visit round of a citizen ticket; the id is the ticket id and the round (MY…-R1)."""
+    return pa.DataFrameSchema(
+        {
+            "rating_id": _key(r"^MY\d{12}-R\d+$"),
+            "ticket_id": _ticket_ref(),
+            "visit_round": pa.Column(pl.Int32, pa.Check.in_range(1, 9)),
+            "visit_method": _enum(VISIT_METHODS, nullable=True),
+            # the number the visit rang: a mistyped one (a digit dropped or doubled) cannot be called back
+            "callback_phone": pa.Column(pl.String, mobile_valid(), nullable=True),
+            "satisfaction": _enum(SATISFACTION),
+            "resolved": pa.Column(pl.Boolean, nullable=True),
+            "comment": pa.Column(pl.String, nullable=True),
+            "rated_at": _ts(received_at),
+            "updated_at": _ts(received_at),
+        },
+        checks=[
+            _row_rule("rating_id_matches_ticket_and_round",
+                      pl.col("rating_id") == pl.format("{}-R{}", pl.col("ticket_id"), pl.col("visit_round"))),
+            _not_before("updated_at", "rated_at"),
+        ],
+        name="rating",
+    )
+
+
+def warning_schema(received_at: datetime) -> pa.DataFrameSchema:
+    """预警 on a ticket: overdue risk (yellow) or overdue (red); handled when the ticket closes."""
+    return pa.DataFrameSchema(
+        {
+            "warning_id": _key(r"^YJ\d{11}$"),
+            "ticket_id": _ticket_ref(),
+            "rule_code": _enum(list(WARNING_LEVELS)),
+            "rule_name": pa.Column(pl.String),
+            "level": _enum(sorted(set(WARNING_LEVELS.values())), nullable=True),
+            "department": pa.Column(pl.String, nullable=True),
+            "raised_at": _ts(received_at),
+            "status": _enum(WARNING_STATUSES),
+            "handled_at": _ts(received_at, nullable=True),
+            "updated_at": _ts(received_at),
+        },
+        checks=[
+            _row_rule("level_matches_rule_code",
+                      pl.col("rule_code").replace_strict(WARNING_LEVELS, default=None, return_dtype=pl.String)
+                      == pl.col("level")),
+            _not_before("handled_at", "raised_at"),
+            _present_iff("handled_at", "status", "已办结"),
+            # updated_at is the extraction watermark: a change it does not cover would never be picked up
+            _not_before("updated_at", "raised_at"),
+            _not_before("updated_at", "handled_at"),
+        ],
+        name="warning",
+    )
+
+
+def letter_schema(received_at: datetime) -> pa.DataFrameSchema:
+    """提醒函 / 督办函 to a department; numbered per type (龙民速提〔2024〕3号), replied to days later."""
+    type_char = pl.col("letter_type").replace_strict(LETTER_TYPES, default=None, return_dtype=pl.String)
+    return pa.DataFrameSchema(
+        {
+            "letter_id": _key(r"^LT\d{7}$"),
+            "letter_no": _key(r"^龙民速[提督]〔\d{4}〕\d+号$"),
+            "letter_type": _enum(list(LETTER_TYPES)),
+            "department": pa.Column(pl.String),
+            "subject": pa.Column(pl.String),
+            "content": pa.Column(pl.String, nullable=True),
+            "ticket_count": pa.Column(pl.Int32, pa.Check.ge(1)),
+            "issued_at": _ts(received_at),
+            "status": _enum(LETTER_STATUSES),
+            "replied_at": _ts(received_at, nullable=True),
+            "updated_at": _ts(received_at),
+        },
+        checks=[
+            _row_rule("letter_no_matches_letter_type", pl.col("letter_no").str.slice(3, 1) == type_char),
+            _not_before("replied_at", "issued_at"),
+            _present_iff("replied_at", "status", "已回复"),
+            _not_before("updated_at", "issued_at"),
+            _not_before("updated_at", "replied_at"),
+        ],
+        name="letter",
+    )
+
+
+def letter_ticket_schema(known_letters: set[str], received_at: datetime) -> pa.DataFrameSchema:
+    """The tickets a letter is about; KNOWN_LETTERS are the letter ids ingested so far (letters come first)."""
+    return pa.DataFrameSchema(
+        {
+            "letter_id": pa.Column(pl.String, pa.Check.isin(sorted(known_letters))),
+            "ticket_id": _ticket_ref(),
+            "updated_at": _ts(received_at),
+        },
+        unique=["letter_id", "ticket_id"],
+        name="letter_ticket",
+    )
+
+
+def field_reinspection_schema(received_at: datetime) -> pa.DataFrameSchema:
+    """实地督查复核 of a closed ticket: who went, when, and whether the problem was really fixed."""
+    return pa.DataFrameSchema(
+        {
+            "reinspection_id": _key(r"^FC\d{9}$"),
+            "ticket_id": _ticket_ref(),
+            "inspector_unit": pa.Column(pl.String),
+            "inspected_at": _ts(received_at),
+            "result": _enum(REINSPECTION_RESULTS),
+            "finding": pa.Column(pl.String, nullable=True),
+            "photo_count": pa.Column(pl.Int32, pa.Check.in_range(0, 100), nullable=True),
+            "updated_at": _ts(received_at),
+        },
+        checks=[_not_before("updated_at", "inspected_at")],
+        name="field_reinspection",
+    )
+
+
+def _period_shape_ok() -> pl.Expr:
+    """A daily report covers one day, a weekly one Monday–Sunday, a monthly one a calendar month."""
+    start, end = pl.col("period_start"), pl.col("period_end")
+    return (
+        pl.when(pl.col("period_type") == "日").then(end == start)
+        .when(pl.col("period_type") == "周").then((start.dt.weekday() == 1) & (end == start + pl.duration(days=6)))
+        .when(pl.col("period_type") == "月").then((start.dt.day() == 1) & (end == start.dt.month_end()))
+        .otherwise(True)
+    )
+
+
+def report_schema(received_at: datetime) -> pa.DataFrameSchema:
+    """专报 and 民生诉求分析报表 (daily, weekly, monthly; district-wide or per street) with their headline figure."""
+    pairs = [f"{t}/{p}" for t, ps in REPORT_PERIODS.items() for p in ps]
+    return pa.DataFrameSchema(
+        {
+            "report_id": _key(r"^BG\d{8}$"),
+            "report_type": _enum(list(REPORT_PERIODS)),
+            "period_type": _enum([p for ps in REPORT_PERIODS.values() for p in ps]),
+            "period_start": pa.Column(pl.Date),
+            "period_end": pa.Column(pl.Date),
+            "street_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_streets", "street_code"))),
+                                     nullable=True),
+            "title": pa.Column(pl.String),
+            "ticket_count": pa.Column(pl.Int32, pa.Check.ge(0), nullable=True),
+            "issued_at": _ts(received_at),
+            "updated_at": _ts(received_at),
+        },
+        checks=[
+            _row_rule("period_type_matches_report_type",
+                      pl.concat_str("report_type", pl.lit("/"), "period_type").is_in(pairs)),
+            _not_before("period_end", "period_start"),
+            _row_rule("period_matches_period_type", _period_shape_ok()),
+            # a report on a period is issued once the period is over (the day's report on its evening)
+            _row_rule("issued_at_not_before_period_end", pl.col("issued_at").dt.date() >= pl.col("period_end")),
+            _not_before("updated_at", "issued_at"),
+        ],
+        name="report",
     )
