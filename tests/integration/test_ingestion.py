@@ -12,6 +12,7 @@ import pytest
 
 from ingestion.lake import LocalLake
 from ingestion.manifests import list_manifests
+from ingestion.sources.minyi import MINYI
 from simulator.context import GroundTruth
 from tests.conftest import govlake_env, run_govlake
 
@@ -41,7 +42,7 @@ def _bronze_rows(data_dir: Path, entity: str) -> int:
 def test_received_equals_bronze_plus_quarantined_for_every_batch(published_env: dict[str, Any]) -> None:
     data_dir = published_env["data_dir"]
     manifests = list_manifests(_lake(data_dir))
-    assert {m["entity"] for m in manifests} == {"channels", "tickets", "ticket_flows"}
+    assert {m["entity"] for m in manifests} == {e.name for e in MINYI.entities}
     for m in manifests:
         part = f"minyi/{m['entity']}/batch_date={m['high'][:10]}/{m['batch_id']}.parquet"
         bronze = pl.read_parquet(data_dir / "lake" / "bronze" / part).height
@@ -81,14 +82,14 @@ def test_reingesting_adds_no_rows(tmp_path: Path) -> None:
     rows = {e: _bronze_rows(tmp_path, e) for e in ("tickets", "ticket_flows")}
 
     again = json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)
-    assert [r["status"] for r in again] == ["skipped"] * 3
+    assert [r["status"] for r in again] == ["skipped"] * len(MINYI.entities)
     ticket_batch = next(r for r in first if r["entity"] == "tickets")
     replayed = json.loads(
         run_govlake(env, "ingest", "minyi", "--entity", "tickets", "--rerun", ticket_batch["batch_id"], "--json").stdout
     )
     assert replayed[0]["received"] == ticket_batch["received"]
     assert {e: _bronze_rows(tmp_path, e) for e in rows} == rows
-    assert len(list_manifests(_lake(tmp_path))) == 3
+    assert len(list_manifests(_lake(tmp_path))) == len(MINYI.entities)
 
 
 def test_a_crash_after_landing_is_completed_by_the_rerun(tmp_path: Path) -> None:
@@ -190,7 +191,7 @@ def test_a_batch_killed_before_its_manifest_stays_invisible_and_the_rerun_comple
     assert not (lake / "_state").exists(), "and no watermark moved"
 
     results = json.loads(run_govlake(env, "ingest", "minyi", "--json").stdout)
-    assert [r["status"] for r in results] == ["committed"] * 3
+    assert [r["status"] for r in results] == ["committed"] * len(MINYI.entities)
     run_govlake(env, "transform")
     run_govlake(env, "publish")
     con = duckdb.connect(str(tmp_path / "serving" / "govlake.duckdb"), read_only=True)
