@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -119,9 +119,14 @@ def ingest(
     all_sources: Annotated[bool, typer.Option("--all", help="every registered source")] = False,
     rerun: Annotated[str | None, typer.Option(help="replay this batch id from landing (needs --entity)")] = None,
     entity: Annotated[str | None, typer.Option(help="entity of the batch to replay")] = None,
+    day: Annotated[datetime | None, typer.Option(help="ingest up to the end of this day (YYYY-MM-DD)")] = None,
+    from_day: Annotated[datetime | None, typer.Option("--from", help="with --day: one run per day from here")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Extract new rows incrementally → landing → pandera → bronze / quarantine, with a manifest per batch."""
+    """Extract new rows incrementally → landing → pandera → bronze / quarantine, with a manifest per batch.
+
+    Without --day: everything new up to now. --day D: up to the end of D. --from A --day B: day by day, A to B.
+    """
     from ingestion.batches import BatchRejected, SourceUnavailable
     from ingestion.pipeline import ingest_source, replay
     from ingestion.sources import SOURCES
@@ -138,12 +143,20 @@ def ingest(
         unknown = [n for n in names if n not in SOURCES]
         if unknown:
             raise _fail(f"unknown source {unknown[0]!r}; known: {', '.join(SOURCES)}")
+        if from_day and not day:
+            raise _fail("--from needs --day (the last day of the range)")
+        if from_day and day and from_day > day:
+            raise _fail(f"--from {from_day:%Y-%m-%d} is after --day {day:%Y-%m-%d}")
+        days = [None] if day is None else [
+            (from_day or day) + timedelta(days=i, hours=23, minutes=59, seconds=59)
+            for i in range(((day - (from_day or day)).days) + 1)
+        ]
         results = []
         try:
-            for name in names:
-                with console.status(f"ingesting {name} …"):
+            for until, name in ((u, n) for u in days for n in names):
+                with console.status(f"ingesting {name}" + (f" up to {until:%Y-%m-%d}" if until else "") + " …"):
                     try:
-                        results += ingest_source(settings, name)
+                        results += ingest_source(settings, name, until)
                     except SourceUnavailable as exc:
                         if not all_sources:
                             raise _fail(str(exc)) from exc

@@ -41,7 +41,8 @@ class FileSource:
     inbox: Callable[[Settings], Path]
     entities: tuple[FileEntity, ...]
 
-    def ingest(self, settings: Settings) -> list[BatchResult]:
+    def ingest(self, settings: Settings, until: datetime | None = None) -> list[BatchResult]:
+        """Every delivery not in yet; with UNTIL, only batches dated up to it (catching up day by day)."""
         inbox = self.inbox(settings)
         found = {e.name: sorted(p for p in inbox.glob(e.pattern) if p.is_file()) for e in self.entities}
         if not any(found.values()):
@@ -52,7 +53,8 @@ class FileSource:
             groups: dict[str, list[Path]] = {}
             for path in found[entity.name]:
                 groups.setdefault(entity.group(path), []).append(path)
-            new = [self._batch(settings, lake, entity, inbox, group, paths) for group, paths in sorted(groups.items())]
+            due = sorted((g, p) for g, p in groups.items() if until is None or entity.batch_date(g) <= until)
+            new = [self._batch(settings, lake, entity, inbox, group, paths) for group, paths in due]
             committed = [r for r in new if r is not None]
             results += committed or [BatchResult(self.name, entity.name, batch_id="", status="skipped")]
         return results

@@ -82,10 +82,13 @@ def replay(settings: Settings, source_name: str, entity_name: str, batch_id: str
                     datetime.fromisoformat(meta["received_at"]))
 
 
-def ingest_entity(settings: Settings, lake: Lake, source: SqlSource, entity: SqlEntity,
-                  engine: sa.Engine, known_codes: dict[str, set[str]] | None = None) -> BatchResult:
+def ingest_entity(settings: Settings, lake: Lake, source: SqlSource, entity: SqlEntity, engine: sa.Engine,
+                  known_codes: dict[str, set[str]] | None = None, until: datetime | None = None) -> BatchResult:
+    """One batch of ENTITY: the rows changed since its watermark, up to UNTIL when given (catching up day by day)."""
     watermark = manifests.read_watermark(lake, source.name, entity.name)
     high = source_high_watermark(engine, entity.table, entity.watermark_column)
+    if high is not None and until is not None:
+        high = min(high, until)
     if high is None or (watermark is not None and high <= watermark):
         return BatchResult(source.name, entity.name, batch_id="", status="skipped")
     low = watermark - entity.overlap if watermark is not None else None
@@ -119,12 +122,12 @@ def _engine(settings: Settings, source: SqlSource) -> sa.Engine:
     return sa.create_engine(url)
 
 
-def ingest_source(settings: Settings, source_name: str) -> list[BatchResult]:
+def ingest_source(settings: Settings, source_name: str, until: datetime | None = None) -> list[BatchResult]:
     if source_name not in SOURCES:
         raise KeyError(f"unknown source {source_name!r}; known: {', '.join(SOURCES)}")
     source = SOURCES[source_name]
     if not isinstance(source, SqlSource):
-        return source.ingest(settings)  # REST and file sources run their own batches
+        return source.ingest(settings, until)  # REST and file sources run their own batches
     lake = open_lake(settings)
     engine = _engine(settings, source)
     providers = {entity for entity, _ in source.reference_codes.values()}
@@ -132,7 +135,7 @@ def ingest_source(settings: Settings, source_name: str) -> list[BatchResult]:
         codes = _known_codes(settings, lake, source)
         results = []
         for entity in source.entities:
-            results.append(ingest_entity(settings, lake, source, entity, engine, codes))
+            results.append(ingest_entity(settings, lake, source, entity, engine, codes, until))
             if entity.name in providers and results[-1].status == "committed":
                 codes = _known_codes(settings, lake, source)  # later entities see the codes just ingested
         return results

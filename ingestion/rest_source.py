@@ -64,7 +64,9 @@ class RestSource:
     url_setting: str = ""  # the environment variable that configures the URL, for messages
     client: ClientFactory = RestClient  # tests wrap it (a client that dies mid-batch)
 
-    def ingest(self, settings: Settings) -> list[BatchResult]:
+    def ingest(self, settings: Settings, until: datetime | None = None) -> list[BatchResult]:
+        """Everything changed upstream since the watermark. UNTIL is not used: a REST upstream answers with its
+        present state and has no `updated_until`, so a catch-up run takes what is there now."""
         base_url = self._base_url(settings)
         lake = open_lake(settings)
         client = self.client(base_url, self.token(settings))

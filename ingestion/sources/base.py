@@ -53,7 +53,7 @@ class OtherSource(Protocol):
     name: str
     title: str
 
-    def ingest(self, settings: Settings) -> list[BatchResult]: ...
+    def ingest(self, settings: Settings, until: datetime | None = None) -> list[BatchResult]: ...
 
 
 Source = SqlSource | OtherSource
