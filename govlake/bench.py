@@ -6,6 +6,7 @@ rusage) are its own, not the benchmark's. Later issues add their stages and targ
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,19 @@ def _judge(stage: dict[str, Any], scale: float) -> None:
     stage["verdict"] = ("met" if ok else "MISSED") if scale >= 1.0 else "n/a below scale 1.0"
 
 
+@contextlib.contextmanager
+def _upstream(settings: Settings, env: dict[str, str]) -> Iterator[None]:
+    """The REST upstream (workbench) on a free loopback port, fresh for each ingest stage (it caches what it serves)."""
+    from simulator.upstream_http import start
+
+    with start(settings.sources_dir, token=settings.workbench_api_token, rate_limit_per_s=0) as server:
+        env["WORKBENCH_API_URL"] = server.url
+        try:
+            yield
+        finally:
+            env.pop("WORKBENCH_API_URL", None)
+
+
 def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
     stages: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="govlake-bench-") as tmp:
@@ -103,7 +118,8 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
         for name in names:
             args = [a.format(scale=scale) for a in STAGES[name]]
             before = _rows(settings, name) if name.startswith("ingest") else 0
-            seconds, peak = _run_stage(args, env)
+            with _upstream(settings, env) if name.startswith("ingest") else contextlib.nullcontext():
+                seconds, peak = _run_stage(args, env)
             rows = _rows(settings, name) - before  # ingest stages count what this run received
             stages.append({"stage": name, "rows": rows, "seconds": round(seconds, 3),
                            "rows_per_s": round(rows / seconds) if rows else None, "peak_rss_mib": round(peak, 1)})
