@@ -9,9 +9,13 @@ into landing before it is read, and read from that copy — landing keeps exactl
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 
 import pandera.polars as pa
@@ -22,6 +26,20 @@ from ingestion.batches import BatchRejected, BatchResult, SourceUnavailable, com
 from ingestion.clock import received_now
 from ingestion.file_extract import FileRead, UnknownHeaderError
 from ingestion.lake import Lake, open_lake
+
+PARALLEL_MIN_BATCHES = 8  # fewer batches are not worth the worker processes' start-up (~2 s)
+MAX_WORKERS = 4
+
+
+def _run_batch(source_name: str, entity_name: str, settings: Settings, group: str,
+               paths: list[Path]) -> BatchResult | None:
+    """One batch in a worker process: the source is looked up by name (its callables do not pickle)."""
+    from ingestion.sources import SOURCES
+
+    source = SOURCES[source_name]
+    assert isinstance(source, FileSource)
+    entity = next(e for e in source.entities if e.name == entity_name)
+    return source._batch(settings, open_lake(settings), entity, source.inbox(settings), group, paths)
 
 
 @dataclass(frozen=True)
@@ -54,7 +72,16 @@ class FileSource:
             for path in found[entity.name]:
                 groups.setdefault(entity.group(path), []).append(path)
             due = sorted((g, p) for g, p in groups.items() if until is None or entity.batch_date(g) <= until)
-            new = [self._batch(settings, lake, entity, inbox, group, paths) for group, paths in due]
+            workers = min(os.cpu_count() or 1, MAX_WORKERS)
+            if len(due) >= PARALLEL_MIN_BATCHES and workers > 1:
+                # a backlog of day files (a year of status exports) is hundreds of independent batches whose cost is
+                # mostly per-batch validation overhead (Python): spread them over processes. Spawned, not forked —
+                # polars' thread pool does not survive a fork.
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                    new = list(pool.map(_run_batch, repeat(self.name), repeat(entity.name), repeat(settings),
+                                        [g for g, _ in due], [p for _, p in due]))
+            else:
+                new = [self._batch(settings, lake, entity, inbox, group, paths) for group, paths in due]
             committed = [r for r in new if r is not None]
             results += committed or [BatchResult(self.name, entity.name, batch_id="", status="skipped")]
         return results
