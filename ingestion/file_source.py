@@ -31,6 +31,14 @@ PARALLEL_MIN_BATCHES = 8  # fewer batches are not worth the worker processes' st
 MAX_WORKERS = 4
 
 
+def _batch_id(group: str, contents: list[tuple[str, bytes]]) -> str:
+    """The group plus a digest of its files' names and bytes: the same delivery always has the same id."""
+    digest = hashlib.sha256()
+    for name, data in contents:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return f"{group}-{digest.hexdigest()[:16]}"
+
+
 def _run_batch(source_name: str, entity_name: str, settings: Settings, group: str,
                paths: list[Path]) -> BatchResult | None:
     """One batch in a worker process: the source is looked up by name (its callables do not pickle)."""
@@ -71,7 +79,12 @@ class FileSource:
             groups: dict[str, list[Path]] = {}
             for path in found[entity.name]:
                 groups.setdefault(entity.group(path), []).append(path)
-            due = sorted((g, p) for g, p in groups.items() if until is None or entity.batch_date(g) <= until)
+            due = [
+                (g, p) for g, p in sorted(groups.items())
+                if (until is None or entity.batch_date(g) <= until)
+                and not self._committed(lake, entity, _batch_id(g, [(x.relative_to(inbox).as_posix(), x.read_bytes())
+                                                                    for x in p]))
+            ]
             workers = min(os.cpu_count() or 1, MAX_WORKERS)
             if len(due) >= PARALLEL_MIN_BATCHES and workers > 1:
                 # a backlog of day files (a year of status exports) is hundreds of independent batches whose cost is
@@ -86,15 +99,15 @@ class FileSource:
             results += committed or [BatchResult(self.name, entity.name, batch_id="", status="skipped")]
         return results
 
+    def _committed(self, lake: Lake, entity: FileEntity, batch_id: str) -> bool:
+        done = manifests.read_manifest(lake, self.name, entity.name, batch_id)
+        return done is not None and done["status"] == "committed"
+
     def _batch(self, settings: Settings, lake: Lake, entity: FileEntity, inbox: Path, group: str,
                paths: list[Path]) -> BatchResult | None:
         contents = [(p.relative_to(inbox).as_posix(), p.read_bytes()) for p in paths]
-        digest = hashlib.sha256()
-        for name, data in contents:
-            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-        batch_id = f"{group}-{digest.hexdigest()[:16]}"
-        done = manifests.read_manifest(lake, self.name, entity.name, batch_id)
-        if done is not None and done["status"] == "committed":
+        batch_id = _batch_id(group, contents)
+        if self._committed(lake, entity, batch_id):
             return None  # this exact delivery is in already
         high = entity.batch_date(group)
         prefix = f"landing/{self.name}/{entity.name}/batch_date={high:%Y-%m-%d}/{batch_id}"
