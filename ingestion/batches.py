@@ -61,6 +61,27 @@ def batch_keys(source: str, entity: str, batch_id: str, high: datetime) -> dict[
     }
 
 
+def known_codes(settings: Settings, lake: Lake, source: str,
+                reference_codes: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
+    """Code lists already in a source's bronze that later entities are checked against: name -> distinct values of
+    (entity, column), e.g. the channel table's codes for tickets."""
+    from govlake import duck  # DuckDB only when a source declares reference codes
+
+    codes: dict[str, set[str]] = {}
+    for name, (entity, column) in reference_codes.items():
+        prefix = f"bronze/{source}/{entity}"
+        if not lake.list(prefix):
+            codes[name] = set()
+            continue
+        con = duck.connect(settings)
+        try:
+            rows = con.execute(f"select distinct {column} from read_parquet('{lake.url(prefix + '/*/*.parquet')}')")
+            codes[name] = {r[0] for r in rows.fetchall() if r[0] is not None}
+        finally:
+            con.close()
+    return codes
+
+
 def crash_point(name: str) -> None:
     """Die here, as a killed process would (no cleanup, no exception handlers), when GOVLAKE_CRASH_AT names this point.
 

@@ -14,10 +14,9 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from govlake import duck
 from govlake.settings import Settings
 from ingestion import manifests
-from ingestion.batches import BatchResult, SourceUnavailable, batch_keys, commit_batch
+from ingestion.batches import BatchResult, SourceUnavailable, batch_keys, commit_batch, known_codes
 from ingestion.clock import received_now
 from ingestion.lake import Lake, open_lake
 from ingestion.sources import SOURCES, BatchContext, SqlEntity, SqlSource
@@ -30,20 +29,7 @@ def batch_id_for(source: str, entity: str, low: datetime | None, high: datetime)
 
 
 def _known_codes(settings: Settings, lake: Lake, source: SqlSource) -> dict[str, set[str]]:
-    """Code lists already in bronze that later entities are checked against (e.g. the channel table)."""
-    codes: dict[str, set[str]] = {}
-    for name, (entity, column) in source.reference_codes.items():
-        prefix = f"bronze/{source.name}/{entity}"
-        if not lake.list(prefix):
-            codes[name] = set()
-            continue
-        con = duck.connect(settings)
-        try:
-            rows = con.execute(f"select distinct {column} from read_parquet('{lake.url(prefix + '/*/*.parquet')}')")
-            codes[name] = {r[0] for r in rows.fetchall()}
-        finally:
-            con.close()
-    return codes
+    return known_codes(settings, lake, source.name, source.reference_codes)
 
 
 def _process(

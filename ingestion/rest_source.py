@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import polars as pl
 
-from govlake import duck
 from govlake.settings import Settings
 from ingestion import manifests
-from ingestion.batches import BatchResult, SourceUnavailable, commit_batch
+from ingestion.batches import BatchResult, SourceUnavailable, commit_batch, known_codes
 from ingestion.clock import received_now
 from ingestion.lake import Lake, open_lake
 from ingestion.rest_extract import PagedEndpoint, RestClient, fetch_to_landing, landed_rows
@@ -97,19 +96,7 @@ class RestSource:
         return SIMULATOR_URL
 
     def _known_codes(self, settings: Settings, lake: Lake) -> dict[str, set[str]]:
-        codes: dict[str, set[str]] = {}
-        for name, (entity, column) in self.reference_codes.items():
-            prefix = f"bronze/{self.name}/{entity}"
-            if not lake.list(prefix):
-                codes[name] = set()
-                continue
-            con = duck.connect(settings)
-            try:
-                rows = con.execute(f"select distinct {column} from read_parquet('{lake.url(prefix + '/*/*.parquet')}')")
-                codes[name] = {r[0] for r in rows.fetchall() if r[0] is not None}
-            finally:
-                con.close()
-        return codes
+        return known_codes(settings, lake, self.name, self.reference_codes)
 
 
 def batch_id_for(source: str, entity: str, low: datetime | None) -> str:
