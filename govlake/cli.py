@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -166,48 +166,19 @@ def ingest(
     if as_json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1))
         return
-    table = Table("source", "entity", "batch", "status", "received", "bronze", "quarantined", "rejections by rule")
+    table = Table("source", "entity", "batches", "received", "bronze", "quarantined", "rejections by rule")
+    groups: dict[tuple[str, str], list[Any]] = {}
     for r in results:
-        rules = ", ".join(f"{k}={v}" for k, v in r.rules.items())
-        table.add_row(r.source, r.entity, r.batch_id, r.status, str(r.received), str(r.bronze), str(r.quarantined),
-                      rules)
-    _out().print(table)
-
-
-@app.command()
-def compact(
-    source: Annotated[str | None, typer.Argument(help="one source; default all")] = None,
-    min_files: Annotated[int, typer.Option(help="compact a month once it has this many files")] = 2,
-) -> None:
-    """Merge bronze's small batch files into one file per entity and month (a writer step, like transform)."""
-    from ingestion.compaction import compact as run
-    from ingestion.lake import open_lake
-
-    done = run(open_lake(get_settings()), source, min_files)
-    for c in done:
-        console.print(f"{c.source}.{c.entity} {c.month}: {c.files_before} files → 1 ({c.rows:,} rows)")
-    console.print(f"compacted {len(done)} month(s)")
-
-
-@app.command()
-def quality(
-    source: Annotated[str | None, typer.Argument(help="one source; default all")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Per source and entity: rows received / in bronze / quarantined, and the rejections by rule."""
-    from ingestion.lake import open_lake
-    from quality.report import quality_report
-
-    report = quality_report(open_lake(get_settings()), source)
-    if as_json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
-        return
-    table = Table("source", "entity", "batches", "received", "bronze", "quarantined", "rate", "reconciled",
-                  "rejections by rule", title="govlake quality")
-    for r in report:
-        table.add_row(r["source"], r["entity"], str(r["batches"]), f"{r['received']:,}", f"{r['bronze']:,}",
-                      f"{r['quarantined']:,}", f"{r['rejection_rate']:.2%}", "yes" if r["reconciled"] else "NO",
-                      ", ".join(f"{k}={v}" for k, v in r["rejections_by_rule"].items()))
+        groups.setdefault((r.source, r.entity), []).append(r)
+    for (src, entity), batches in groups.items():
+        committed = [b for b in batches if b.status == "committed"]
+        rules: dict[str, int] = {}
+        for b in committed:
+            for rule, n in b.rules.items():
+                rules[rule] = rules.get(rule, 0) + n
+        table.add_row(src, entity, str(len(committed)) if committed else "skipped (nothing new)",
+                      f"{sum(b.received for b in committed):,}", f"{sum(b.bronze for b in committed):,}",
+                      f"{sum(b.quarantined for b in committed):,}", ", ".join(f"{k}={v}" for k, v in rules.items()))
     _out().print(table)
 
 
@@ -265,7 +236,8 @@ def stop() -> None:
     from govlake import services, superset
 
     settings = get_settings()
-    stopped = [name for name, ok in (("api", services.stop_api(settings)), ("superset", superset.stop(settings))) if ok]
+    stops = (("api", services.stop_api), ("superset", superset.stop), ("upstream", services.stop_upstream))
+    stopped = [name for name, stop_one in stops if stop_one(settings)]
     console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
 
 
@@ -275,8 +247,13 @@ def demo(
     serve_too: Annotated[bool, typer.Option("--serve/--no-serve", help="start the API and Superset")] = True,
 ) -> None:
     """The main job on the embedded default: simulate → ingest → transform → publish, then serve."""
-    simulate(scale=scale, seed=42, out=None, as_of=None, mess=None, clean=False, system=None)
-    ingest(source=None, all_sources=True, rerun=None, entity=None, as_json=False)
+    from govlake import services
+
+    simulate(scale=scale, seed=42, out=None, as_of=None, mess=None, clean=False, system=None, show_calibration=False)
+    # the workbench is a REST source: its simulated upstream must answer while we ingest (stopped by `make stop`)
+    services.stop_upstream(get_settings())  # a fresh one: it caches what it serves
+    console.print(f"simulated upstreams: {services.start_upstream(get_settings())}")
+    ingest(source=None, all_sources=True, rerun=None, entity=None, day=None, from_day=None, as_json=False)
     transform(select=None)
     publish()
     if serve_too:

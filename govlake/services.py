@@ -1,4 +1,4 @@
-"""Start and stop the serving side (marts API, Superset) in the background for `govlake serve` and `make stop`."""
+"""Background servers for `govlake serve`/`demo` and `make stop`: the marts API and the simulated upstreams."""
 
 from __future__ import annotations
 
@@ -25,3 +25,22 @@ def start_api(settings: Settings, timeout: float = 60.0) -> str:
 
 def stop_api(settings: Settings) -> bool:
     return processes.stop(settings.run_dir, API)
+
+
+UPSTREAM = "upstream"
+UPSTREAM_PORT = 8765  # where the workbench source looks when WORKBENCH_API_URL is not set
+
+
+def start_upstream(settings: Settings, timeout: float = 60.0) -> str:
+    """The simulated REST upstreams (workbench, video platform) in the background, for the demo."""
+    url = f"http://127.0.0.1:{UPSTREAM_PORT}"
+    if not processes.is_running(settings.run_dir, UPSTREAM):
+        argv = [sys.executable, "-m", "simulator.upstream_http", "--data-dir", str(settings.sources_dir.resolve()),
+                "--port", str(UPSTREAM_PORT), "--token", settings.workbench_api_token, "--rate-limit", "0"]
+        processes.start(settings.run_dir, UPSTREAM, argv)
+    processes.wait_http(f"{url}/health", timeout=timeout)
+    return url
+
+
+def stop_upstream(settings: Settings) -> bool:
+    return processes.stop(settings.run_dir, UPSTREAM)
