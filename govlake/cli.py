@@ -183,6 +183,43 @@ def ingest(
 
 
 @app.command()
+def compact(
+    source: Annotated[str | None, typer.Argument(help="one source; default all")] = None,
+    min_files: Annotated[int, typer.Option(help="compact a month once it has this many files")] = 2,
+) -> None:
+    """Merge bronze's small batch files into one file per entity and month (a writer step, like transform)."""
+    from ingestion.compaction import compact as run
+    from ingestion.lake import open_lake
+
+    done = run(open_lake(get_settings()), source, min_files)
+    for c in done:
+        console.print(f"{c.source}.{c.entity} {c.month}: {c.files_before} files → 1 ({c.rows:,} rows)")
+    console.print(f"compacted {len(done)} month(s)")
+
+
+@app.command()
+def quality(
+    source: Annotated[str | None, typer.Argument(help="one source; default all")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Per source and entity: rows received / in bronze / quarantined, and the rejections by rule."""
+    from ingestion.lake import open_lake
+    from quality.report import quality_report
+
+    report = quality_report(open_lake(get_settings()), source)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    table = Table("source", "entity", "batches", "received", "bronze", "quarantined", "rate", "reconciled",
+                  "rejections by rule", title="govlake quality")
+    for r in report:
+        table.add_row(r["source"], r["entity"], str(r["batches"]), f"{r['received']:,}", f"{r['bronze']:,}",
+                      f"{r['quarantined']:,}", f"{r['rejection_rate']:.2%}", "yes" if r["reconciled"] else "NO",
+                      ", ".join(f"{k}={v}" for k, v in r["rejections_by_rule"].items()))
+    _out().print(table)
+
+
+@app.command()
 def transform(select: Annotated[str | None, typer.Option(help="dbt node selection")] = None) -> None:
     """dbt build (seeds, models, data tests, unit tests) into the working warehouse."""
     from govlake.transform import transform as run
