@@ -220,11 +220,14 @@ def quality(
 
 
 @app.command()
-def transform(select: Annotated[str | None, typer.Option(help="dbt node selection")] = None) -> None:
+def transform(
+    select: Annotated[str | None, typer.Option(help="dbt node selection")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="rebuild incremental models from scratch")] = False,
+) -> None:
     """dbt build (seeds, models, data tests, unit tests) into the working warehouse."""
     from govlake.transform import transform as run
 
-    if not run(get_settings(), select):
+    if not run(get_settings(), select, full_refresh):
         raise _fail("dbt build failed; nothing was published (the previous snapshot is still served)")
 
 
@@ -323,6 +326,38 @@ def bench(
     if out:
         with open(out, "w", encoding="utf-8") as fh:
             fh.write(text)
+
+
+@app.command()
+def kpi(
+    period: Annotated[str, typer.Option(help="a year (2024) or a month (2024-03)")],
+    area: Annotated[str, typer.Option(help="district, street or community code")] = "440309",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """The indicator table of the published snapshot: every catalogue indicator for one period and area."""
+    from govlake.kpi import KpiError, indicator_values
+
+    try:
+        rows = indicator_values(get_settings(), period, area)
+    except KpiError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    area_name = next((r["area_name"] for r in rows if r["area_name"]), area)
+    table = Table(title=f"{area_name} · {period} 指标")
+    for column in ("指标编码", "指标", "值", "单位", "分子", "分母", "目标"):
+        table.add_column(column, justify="right" if column in ("值", "分子", "分母", "目标") else "left")
+    for r in rows:
+        table.add_row(r["indicator_code"], r["indicator_name"], _number(r["value"]), r["unit"],
+                      _number(r["numerator"]), _number(r["denominator"]), _number(r["target"]))
+    _out().print(table)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 @app.command()

@@ -12,10 +12,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from govlake import duck
 from govlake.settings import REPO_ROOT, Settings
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+BRONZE_SOURCE_PREFIX = "bronze_"
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -54,10 +57,49 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
     return result.returncode == 0
 
 
-def transform(settings: Settings, select: str | None = None) -> bool:
+def bronze_source_tables() -> list[tuple[str, str]]:
+    """(system, entity) of every bronze table the dbt sources declare (`bronze_<system>` sources in staging)."""
+    tables = []
+    for path in sorted((DBT_PROJECT_DIR / "models" / "staging").rglob("_*__sources.yml")):
+        for source in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("sources", []):
+            if source["name"].startswith(BRONZE_SOURCE_PREFIX):
+                system = source["name"].removeprefix(BRONZE_SOURCE_PREFIX)
+                tables += [(system, table["name"]) for table in source.get("tables", [])]
+    return tables
+
+
+def sources_without_data(settings: Settings) -> list[tuple[str, str]]:
+    """Bronze tables with no committed file yet (a system not ingested so far: only minyi, say, in a first run)."""
+    from ingestion.lake import open_lake
+
+    lake = open_lake(settings)
+    return [
+        (system, entity)
+        for system, entity in bronze_source_tables()
+        if not any(key.endswith(".parquet") for key in lake.list(f"bronze/{system}/{entity}/"))
+    ]
+
+
+def build_args(missing: list[tuple[str, str]], select: str | None, full_refresh: bool) -> list[str]:
+    """`dbt build`, leaving out whatever depends on a bronze table without data (its view could not even be read)."""
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    if missing:
+        args += ["--exclude", *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in missing)]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+def transform(settings: Settings, select: str | None = None, full_refresh: bool = False) -> bool:
     from govlake.publish import record_build
 
+    missing = sources_without_data(settings)
+    if missing:
+        print(f"not built (no data ingested yet from {len(missing)} bronze tables, models downstream skipped): "
+              + ", ".join(f"{system}.{entity}" for system, entity in missing), flush=True)
     record_build(settings, success=False)  # a crash mid-build must not look like a finished one
-    ok = run_dbt(settings, ["build"] + (["--select", select] if select else []))
+    ok = run_dbt(settings, build_args(missing, select, full_refresh))
     record_build(settings, success=ok)
     return ok
