@@ -232,6 +232,15 @@ def transform(
 
 
 @app.command()
+def freshness() -> None:
+    """How recently each bronze table was loaded (dbt source freshness; warns after 26 hours)."""
+    from govlake.transform import source_freshness
+
+    if not source_freshness(get_settings()):
+        raise _fail("source freshness check failed (see above)")
+
+
+@app.command()
 def publish() -> None:
     """Publish the last successful build as a new immutable snapshot, switched in atomically."""
     from govlake.publish import PublishError
@@ -321,6 +330,8 @@ def bench(
                       f"{s['rows_per_s']:,.0f}" if s["rows_per_s"] else "–", f"{s['peak_rss_mib']:.0f}",
                       s.get("target", ""), s.get("verdict", ""))
     _out().print(table)
+    for name, ratio in report["ratios"].items():
+        _out().print(f"{name}: {ratio:.1%} of the time")
     text = json.dumps(report, ensure_ascii=False, indent=1)
     print(text)
     if out:

@@ -103,3 +103,12 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
     ok = run_dbt(settings, build_args(missing, select, full_refresh))
     record_build(settings, success=ok)
     return ok
+
+
+def source_freshness(settings: Settings) -> bool:
+    """dbt source freshness over the bronze tables that have data (a table never loaded is reported by transform)."""
+    missing = sources_without_data(settings)
+    args = ["source", "freshness"]
+    if missing:
+        args += ["--exclude", *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}" for system, entity in missing)]
+    return run_dbt(settings, args)

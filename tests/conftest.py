@@ -20,6 +20,7 @@ from govlake.settings import Settings
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI") == "true"
 TEST_SCALE = "0.005"  # ~5,300 tickets: every code path, seconds per stage
+DISTRICT_SCALE = "0.02"  # every system: large enough that each indicator of the catalogue is non-trivial
 
 
 def require(condition: bool, message: str) -> None:
@@ -60,6 +61,31 @@ def build_slice(data_dir: Path, scale: str = TEST_SCALE, **extra: str) -> dict[s
     for args in steps:
         run_govlake(env, *args)
     return {"env": env, "data_dir": data_dir, "settings": Settings(data_dir=data_dir)}
+
+
+def ingest_all(env: dict[str, str], data_dir: Path) -> None:
+    """`govlake ingest --all`, with the workbench's REST upstream answering on a free loopback port."""
+    from simulator.upstream_http import start
+
+    settings = Settings(data_dir=data_dir)
+    with start(settings.sources_dir, token=settings.workbench_api_token, rate_limit_per_s=0) as server:
+        run_govlake({**env, "WORKBENCH_API_URL": server.url}, "ingest", "--all")
+
+
+def build_district(data_dir: Path, scale: str = DISTRICT_SCALE, as_of: str | None = None) -> dict[str, Any]:
+    """Every source system simulated, ingested, transformed and published by the real CLI."""
+    env = govlake_env(data_dir)
+    run_govlake(env, "simulate", "--scale", scale, *(("--as-of", as_of) if as_of else ()))
+    ingest_all(env, data_dir)
+    run_govlake(env, "transform")
+    run_govlake(env, "publish")
+    return {"env": env, "data_dir": data_dir, "settings": Settings(data_dir=data_dir)}
+
+
+@pytest.fixture(scope="session")
+def district_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The whole district (every system) at DISTRICT_SCALE, published. Read-only for tests."""
+    return build_district(tmp_path_factory.mktemp("district"))
 
 
 @pytest.fixture(scope="session")

@@ -35,3 +35,22 @@ class Page(BaseModel):
     limit: int
     offset: int
     items: list[TicketsMonthlyByStreet]
+
+
+class IndicatorValue(BaseModel):
+    indicator_code: str = Field(description="指标编码 · fixed code of the indicator catalogue (DOMAIN.md §5)")
+    indicator_name: str = Field(description="指标名称")
+    period: str = Field(description="统计周期 · a year (2024) or a month (2024-03)")
+    area_code: str = Field(description="区域编码 · district, street or community code")
+    area_name: str | None = Field(description="区域名称")
+    value: float | None = Field(description="指标值 · in the unit; % values are percentages (97.92)")
+    numerator: float | None = Field(description="分子 · for rates and averages")
+    denominator: float | None = Field(description="分母 · for rates and averages")
+    unit: str = Field(description="单位")
+    target: float | None = Field(description="目标值 · where one is set")
+    target_met: bool | None = Field(description="是否达标 · null when no target is set")
+
+
+class IndicatorList(BaseModel):
+    snapshot: str = Field(description="the published snapshot that answered")
+    items: list[IndicatorValue]

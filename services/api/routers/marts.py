@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from services.api.schemas import Page, StreetList
+from services.api.schemas import IndicatorList, Page, StreetList
 from services.api.snapshot import Snapshot, open_snapshot
 
 router = APIRouter(prefix="/v1", tags=["marts"])
@@ -62,3 +62,24 @@ def tickets_monthly_by_street(
         [*params, limit, offset],
     )
     return Page(snapshot=snap.name, total=int(total), limit=limit, offset=offset, items=items)  # type: ignore[arg-type]
+
+
+@router.get("/kpi", response_model=IndicatorList, summary="指标表（按周期、区域）")
+def indicators(
+    snap: SnapshotDep,
+    period: Annotated[str, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", description="a year YYYY or a month YYYY-MM")],
+    area_code: Annotated[str, Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$",
+                                    description="district (6 digits), street (9) or community (12) code")] = "440309",
+) -> IndicatorList:
+    if not snap.rows("select 1 from information_schema.tables where table_name = 'fct_indicator_values'", []):
+        raise HTTPException(503, detail="this snapshot has no indicator table yet (every source must be ingested)")
+    if not snap.rows("select 1 from fct_indicator_values where area_code = ? limit 1", [area_code]):
+        raise HTTPException(404, detail=f"unknown area_code {area_code}")
+    items = snap.rows(
+        "select kpi.indicator_code, kpi.indicator_name, kpi.period, kpi.area_code, kpi.area_name, kpi.value, "
+        "kpi.numerator, kpi.denominator, kpi.unit, kpi.target, kpi.target_met "
+        "from fct_indicator_values as kpi inner join dim_indicators using (indicator_code) "
+        "where kpi.period = ? and kpi.area_code = ? order by dim_indicators.catalogue_order",
+        [period, area_code],
+    )
+    return IndicatorList(snapshot=snap.name, items=items)  # type: ignore[arg-type]
