@@ -5,21 +5,21 @@ persons as (
     select * from {{ ref('stg_pingan__key_persons') }}
 ),
 
-levels as (
-    select * from {{ ref('int_baseline__key_person_levels') }}
-),
-
-dictionary as (
-    select * from {{ ref('stg_pingan__dictionary') }}
-),
-
 level_history as (
+    select * from {{ ref('dim_key_person_level_history') }}
+),
+
+codes as (
+    select * from {{ ref('dim_safety_codes') }}
+),
+
+per_person as (
     select
         person_id,
         count(*) - 1 as level_changes,
         max(valid_from) filter (where level_seq > 1) as last_level_change_at,
         bool_or(is_corrected) as has_corrected_level
-    from levels
+    from level_history
     group by person_id
 ),
 
@@ -40,9 +40,9 @@ final as (
         persons.entered_at::date as listed_date,
         persons.left_at::timestamp as delisted_at,
         persons.left_at::date as delisted_date,
-        coalesce(level_history.level_changes, 0)::bigint as level_changes,
-        level_history.last_level_change_at::timestamp as last_level_change_at,
-        coalesce(level_history.has_corrected_level, false)::boolean as has_corrected_level,
+        coalesce(per_person.level_changes, 0)::bigint as level_changes,
+        per_person.last_level_change_at::timestamp as last_level_change_at,
+        coalesce(per_person.has_corrected_level, false)::boolean as has_corrected_level,
         persons.correction_subject_id::varchar as correction_subject_id,
         persons.execution_type::varchar as execution_type,
         persons.crime::varchar as crime,
@@ -54,11 +54,11 @@ final as (
         persons.drug_type::varchar as drug_type,
         persons.updated_at::timestamp as updated_at
     from persons
-    left join level_history on persons.person_id = level_history.person_id
-    left join dictionary as subtypes
-        on subtypes.dict_type = 'person_subtype' and persons.subtype_code = subtypes.code
-    left join dictionary as control_levels
-        on control_levels.dict_type = 'control_level' and persons.control_level_code = control_levels.code
+    left join per_person on persons.person_id = per_person.person_id
+    left join codes as subtypes
+        on subtypes.code_type = 'person_subtype' and persons.subtype_code = subtypes.code
+    left join codes as control_levels
+        on control_levels.code_type = 'control_level' and persons.control_level_code = control_levels.code
 )
 
 select * from final

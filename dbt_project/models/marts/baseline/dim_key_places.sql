@@ -4,8 +4,8 @@ places as (
     select * from {{ ref('stg_pingan__key_places') }}
 ),
 
-dictionary as (
-    select * from {{ ref('stg_pingan__dictionary') }}
+codes as (
+    select * from {{ ref('dim_safety_codes') }}
 ),
 
 final as (
@@ -27,8 +27,8 @@ final as (
         places.deregistered_at::timestamp as deregistered_at,
         places.updated_at::timestamp as updated_at
     from places
-    left join dictionary as place_types
-        on place_types.dict_type = 'place_type' and places.place_type_code = place_types.code
+    left join codes as place_types
+        on place_types.code_type = 'place_type' and places.place_type_code = place_types.code
 )
 
 select * from final

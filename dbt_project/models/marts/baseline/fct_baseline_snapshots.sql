@@ -8,96 +8,56 @@ snapshot_dates as (
 ),
 
 person_levels as (
-    select * from {{ ref('int_baseline__key_person_levels') }}
+    select * from {{ ref('dim_key_person_level_history') }}
 ),
 
 places as (
-    select * from {{ ref('stg_pingan__key_places') }}
+    select * from {{ ref('dim_key_places') }}
 ),
 
 events as (
-    select * from {{ ref('stg_pingan__key_events') }}
-),
-
-dictionary as (
-    select * from {{ ref('stg_pingan__dictionary') }}
-),
-
-subtype_names as (
-    select
-        code,
-        name
-    from dictionary
-    where dict_type = 'person_subtype'
-),
-
-level_names as (
-    select
-        code,
-        name
-    from dictionary
-    where dict_type = 'control_level'
-),
-
-place_type_names as (
-    select
-        code,
-        name
-    from dictionary
-    where dict_type = 'place_type'
-),
-
-event_type_names as (
-    select
-        code,
-        name
-    from dictionary
-    where dict_type = 'event_type'
+    select * from {{ ref('fct_key_events') }}
 ),
 
 person_elements as (
     select
         'key_person' as element_type,
-        coalesce(subtype_names.name, person_levels.subtype_code) as element_subtype,
-        coalesce(level_names.name, person_levels.control_level_code, '') as element_level,
-        person_levels.street_code,
-        person_levels.community_code,
-        person_levels.grid_code,
-        person_levels.valid_from,
-        person_levels.valid_to
+        subtype_name as element_subtype,
+        control_level_name as element_level,
+        street_code,
+        community_code,
+        grid_code,
+        valid_from,
+        valid_to
     from person_levels
-    left join subtype_names on person_levels.subtype_code = subtype_names.code
-    left join level_names on person_levels.control_level_code = level_names.code
 ),
 
 -- the source keeps only a place's current risk level: past snapshots show the best-known (current) level
 place_elements as (
     select
         'key_place' as element_type,
-        coalesce(place_type_names.name, places.place_type_code) as element_subtype,
-        coalesce(places.risk_level, '') as element_level,
-        places.street_code,
-        places.community_code,
-        places.grid_code,
-        places.registered_at as valid_from,
-        places.deregistered_at as valid_to
+        coalesce(place_type_name, place_type_code) as element_subtype,
+        coalesce(risk_level, '') as element_level,
+        street_code,
+        community_code,
+        grid_code,
+        registered_at as valid_from,
+        deregistered_at as valid_to
     from places
-    left join place_type_names on places.place_type_code = place_type_names.code
 ),
 
 -- a key event is part of the baseline while it is open (处置中): from its report to its closure
 event_elements as (
     select
         'key_event' as element_type,
-        coalesce(event_type_names.name, events.event_type_code) as element_subtype,
-        coalesce(events.event_level, '') as element_level,
-        events.street_code,
-        events.community_code,
-        events.grid_code,
-        events.reported_at as valid_from,
-        events.closed_at as valid_to
+        coalesce(event_type_name, event_type_code) as element_subtype,
+        coalesce(event_level, '') as element_level,
+        street_code,
+        community_code,
+        grid_code,
+        reported_at as valid_from,
+        closed_at as valid_to
     from events
-    left join event_type_names on events.event_type_code = event_type_names.code
 ),
 
 elements as (

@@ -4,8 +4,8 @@ events as (
     select * from {{ ref('stg_pingan__key_events') }}
 ),
 
-dictionary as (
-    select * from {{ ref('stg_pingan__dictionary') }}
+codes as (
+    select * from {{ ref('dim_safety_codes') }}
 ),
 
 final as (
@@ -30,8 +30,8 @@ final as (
         (date_diff('second', events.reported_at, events.closed_at) / 86400.0)::double as handling_days,
         events.updated_at::timestamp as updated_at
     from events
-    left join dictionary as event_types
-        on event_types.dict_type = 'event_type' and events.event_type_code = event_types.code
+    left join codes as event_types
+        on event_types.code_type = 'event_type' and events.event_type_code = event_types.code
 )
 
 select * from final

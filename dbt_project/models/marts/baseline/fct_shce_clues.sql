@@ -4,8 +4,8 @@ clues as (
     select * from {{ ref('stg_pingan__shce_clues') }}
 ),
 
-dictionary as (
-    select * from {{ ref('stg_pingan__dictionary') }}
+codes as (
+    select * from {{ ref('dim_safety_codes') }}
 ),
 
 final as (
@@ -30,8 +30,8 @@ final as (
         (date_diff('second', clues.received_at, clues.closed_at) / 86400.0)::double as handling_days,
         clues.updated_at::timestamp as updated_at
     from clues
-    left join dictionary as categories
-        on categories.dict_type = 'clue_category' and clues.category_code = categories.code
+    left join codes as categories
+        on categories.code_type = 'clue_category' and clues.category_code = categories.code
 )
 
 select * from final

@@ -6,7 +6,7 @@ items as (
 ),
 
 dispute_types as (
-    select * from {{ ref('int_pingan__workbench_codes') }}
+    select * from {{ ref('dim_safety_codes') }}
     where code_type = 'dispute_type'
 ),
 

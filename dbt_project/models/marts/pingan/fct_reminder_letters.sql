@@ -10,7 +10,7 @@ rectifications as (
 ),
 
 places as (
-    select * from {{ ref('stg_pingan__key_places') }}
+    select * from {{ ref('dim_key_places') }}
 ),
 
 final as (

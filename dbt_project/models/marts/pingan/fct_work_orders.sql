@@ -10,7 +10,7 @@ milestones as (
 ),
 
 order_types as (
-    select * from {{ ref('int_pingan__workbench_codes') }}
+    select * from {{ ref('dim_safety_codes') }}
     where code_type = 'order_type'
 ),
 

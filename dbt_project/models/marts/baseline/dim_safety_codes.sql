@@ -1,8 +1,13 @@
--- work-order and dispute types are the workbench's configuration, not in its sys_dict (see quality/schemas/pingan.py):
--- their names as the workbench shows them
+-- every code of the 深平安 workbench with its name: its dictionary (sys_dict: person subtypes, control levels, place
+-- and event types, clue categories) and its configured work-order and dispute types, which sys_dict lacks (the same
+-- lists quality/schemas/pingan.py checks against)
 with
 
-codes (code_type, code, name) as (
+dictionary as (
+    select * from {{ ref('stg_pingan__dictionary') }}
+),
+
+workbench_codes (code_type, code, name) as (
     values
     ('order_type', '01', '矛盾纠纷化解'),
     ('order_type', '02', '治安隐患整治'),
@@ -25,6 +30,34 @@ codes (code_type, code, name) as (
     ('dispute_type', '09', '道路交通事故纠纷'),
     ('dispute_type', '10', '债务纠纷'),
     ('dispute_type', '11', '工程建设纠纷')
+),
+
+unioned as (
+    select
+        dict_type as code_type,
+        code,
+        name,
+        standard,
+        'sys_dict' as code_origin
+    from dictionary
+    union all
+    select
+        code_type,
+        code,
+        name,
+        null as standard,
+        'workbench_config' as code_origin
+    from workbench_codes
+),
+
+final as (
+    select
+        code_type::varchar as code_type,
+        code::varchar as code,
+        name::varchar as name,
+        standard::varchar as standard,
+        code_origin::varchar as code_origin
+    from unioned
 )
 
-select * from codes
+select * from final

@@ -1,17 +1,28 @@
--- one row per key person and control-level interval within the listing, rebuilt from the listing history:
--- 列管 / 等级调整 set a level from their date on; a late 更正 restates the level of the change it corrects (the
--- level was keyed wrong, so past snapshots show the corrected level); the listing ends at de-listing (left_at)
+-- one row per key person and control-level interval [valid_from, valid_to) within the listing, rebuilt from the
+-- listing history: 列管 / 等级调整 set a level from their date on; a late 更正 restates the level of the change it
+-- corrects (the level was keyed wrong, so past snapshots show the corrected level); the listing ends at de-listing
 with
 
-persons as (
-    select * from {{ ref('stg_pingan__key_persons') }}
+-- read once: the person's listing bounds and area are needed twice
+persons as materialized (
+    select
+        person_id,
+        subtype_code,
+        control_level_code,
+        street_code,
+        community_code,
+        grid_code,
+        entered_at,
+        left_at
+    from {{ ref('stg_pingan__key_persons') }}
 ),
 
 changes as (
-    -- changes of quarantined or duplicate listings have no person in staging and do not count
-    select changes.*
-    from {{ ref('stg_pingan__key_person_changes') }} as changes
-    semi join persons on changes.person_id = persons.person_id
+    select * from {{ ref('stg_pingan__key_person_changes') }}
+),
+
+codes as (
+    select * from {{ ref('dim_safety_codes') }}
 ),
 
 settings as (
@@ -88,6 +99,7 @@ intervals as (
     from levels
 ),
 
+-- changes of listings not in staging (quarantined, duplicates) fall out at this join
 clipped as (
     select
         intervals.person_id,
@@ -95,7 +107,7 @@ clipped as (
         intervals.history_id,
         persons.subtype_code,
         intervals.control_level_code,
-        intervals.corrected_at is not null as is_corrected,
+        intervals.corrected_at,
         persons.street_code,
         persons.community_code,
         persons.grid_code,
@@ -114,10 +126,28 @@ clipped as (
 ),
 
 final as (
-    select *
+    select
+        clipped.person_id::varchar as person_id,
+        clipped.level_seq::bigint as level_seq,
+        clipped.history_id::varchar as history_id,
+        clipped.subtype_code::varchar as subtype_code,
+        coalesce(subtypes.name, clipped.subtype_code)::varchar as subtype_name,
+        clipped.control_level_code::varchar as control_level_code,
+        coalesce(control_levels.name, clipped.control_level_code, '')::varchar as control_level_name,
+        (clipped.corrected_at is not null)::boolean as is_corrected,
+        clipped.corrected_at::timestamp as corrected_at,
+        clipped.street_code::varchar as street_code,
+        clipped.community_code::varchar as community_code,
+        clipped.grid_code::varchar as grid_code,
+        clipped.valid_from::timestamp as valid_from,
+        clipped.valid_to::timestamp as valid_to
     from clipped
+    left join codes as subtypes
+        on subtypes.code_type = 'person_subtype' and clipped.subtype_code = subtypes.code
+    left join codes as control_levels
+        on control_levels.code_type = 'control_level' and clipped.control_level_code = control_levels.code
     -- levels set after de-listing, or replaced at the same moment, never held
-    where valid_to is null or valid_to > valid_from
+    where clipped.valid_to is null or clipped.valid_to > clipped.valid_from
 )
 
 select * from final
