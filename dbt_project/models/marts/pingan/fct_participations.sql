@@ -31,8 +31,8 @@ joined as (
         participations.checkout_at,
         participations.service_hours,
         participations.confirmed_at,
-        -- the activity's own updates (area, type) reach its sign-ins too
-        greatest(participations.ingested_at, activities.ingested_at) as source_ingested_at
+        participations.ingested_at as participation_ingested_at,
+        activities.ingested_at as activity_ingested_at
     from participations
     left join activities on participations.activity_id = activities.activity_id
 ),
@@ -52,11 +52,15 @@ final as (
         service_hours::double as service_hours,
         (service_hours is not null)::boolean as is_confirmed,
         confirmed_at::timestamp as confirmed_at,
-        source_ingested_at::timestamp as source_ingested_at
+        participation_ingested_at::timestamp as participation_ingested_at,
+        activity_ingested_at::timestamp as activity_ingested_at
     from joined
     {% if is_incremental() %}
-        -- >= : re-taking the last batch is harmless (delete+insert by id) and never misses one ingested alongside
-        where source_ingested_at >= (select max(existing.source_ingested_at) from {{ this }} as existing)
+        -- one watermark per input (their batches arrive on their own clocks); the activity's updates (area, type)
+        -- reach its sign-ins too. >= : re-taking the last batch is harmless (delete+insert by id)
+        where
+            participation_ingested_at >= (select max(existing.participation_ingested_at) from {{ this }} as existing)
+            or activity_ingested_at >= (select max(existing.activity_ingested_at) from {{ this }} as existing)
     {% endif %}
 )
 
