@@ -19,12 +19,17 @@ feed_span as (
     from {{ ref('agg_camera_availability_daily') }}
 ),
 
+month_starts as (
+    select
+        unnest(generate_series(
+            date_trunc('year', first_day), as_of_date::timestamp, interval 1 month
+        )) as month_start
+    from feed_span
+),
+
 month_ends as (
     select (month_start + interval 1 month - interval 1 day)::date as snapshot_date
-    from feed_span,
-        unnest(generate_series(
-            date_trunc('year', feed_span.first_day), feed_span.as_of_date::timestamp, interval 1 month
-        )) as months (month_start)
+    from month_starts
 ),
 
 snapshot_dates as (
@@ -49,8 +54,9 @@ listed as (
     from snapshot_dates
     cross join ledger_months
     inner join cameras
-        on least(strftime(snapshot_dates.snapshot_date, '%Y-%m'), ledger_months.latest_ledger_month)
-        between cameras.first_ledger_month and cameras.last_ledger_month
+        on
+            least(strftime(snapshot_dates.snapshot_date, '%Y-%m'), ledger_months.latest_ledger_month)
+            between cameras.first_ledger_month and cameras.last_ledger_month
 ),
 
 levelled as (
@@ -63,8 +69,9 @@ levelled as (
         end as element_level
     from listed
     left join offline_days
-        on listed.device_id = offline_days.device_id
-        and listed.snapshot_date = offline_days.stat_date
+        on
+            listed.device_id = offline_days.device_id
+            and listed.snapshot_date = offline_days.stat_date
 ),
 
 final as (

@@ -27,7 +27,10 @@ camera_months as (
 
 camera_periods as (
     -- a month's count is its ledger's; the year's is its latest ledger's
-    select ledger_month as period, street_code from camera_months
+    select
+        ledger_month as period,
+        street_code
+    from camera_months
     union all
     select
         left(ledger_month, 4) as period,
@@ -36,18 +39,30 @@ camera_periods as (
     qualify ledger_month = max(ledger_month) over (partition by left(ledger_month, 4))
 ),
 
+camera_areas as (
+    -- every camera counts for the district, and for its street where it has one
+    select
+        period,
+        '440309' as area_code
+    from camera_periods
+    union all
+    select
+        period,
+        street_code as area_code
+    from camera_periods
+    where street_code is not null
+),
+
 camera_counts as (
     select
         'video.cameras' as indicator_code,
         period,
-        coalesce(street_code, '440309') as area_code,
+        area_code,
         count(*)::double as value,
         count(*)::double as numerator,
         null::double as denominator
-    from camera_periods
-    group by grouping sets ((period), (period, street_code))
-    -- a street-level row needs a street
-    having grouping(street_code) = 1 or street_code is not null
+    from camera_areas
+    group by period, area_code
 ),
 
 feed_periods as (
@@ -66,17 +81,33 @@ feed_periods as (
     from daily
 ),
 
+feed_areas as (
+    select
+        period,
+        '440309' as area_code,
+        cameras_online,
+        cameras_reporting
+    from feed_periods
+    union all
+    select
+        period,
+        street_code as area_code,
+        cameras_online,
+        cameras_reporting
+    from feed_periods
+    where street_code is not null
+),
+
 online_rates as (
     select
         'video.online_rate' as indicator_code,
         period,
-        coalesce(street_code, '440309') as area_code,
+        area_code,
         100 * {{ video_online_rate('sum(cameras_online)', 'sum(cameras_reporting)') }} as value,
         sum(cameras_online)::double as numerator,
         sum(cameras_reporting)::double as denominator
-    from feed_periods
-    group by grouping sets ((period), (period, street_code))
-    having grouping(street_code) = 1 or street_code is not null
+    from feed_areas
+    group by period, area_code
 ),
 
 final as (

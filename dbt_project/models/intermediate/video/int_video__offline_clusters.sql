@@ -13,15 +13,23 @@ cameras as (
     select * from {{ ref('dim_cameras') }}
 ),
 
+ledger_months as (
+    select distinct last_ledger_month as ledger_month from cameras
+),
+
+latest_ledger as (
+    select max(ledger_month) as ledger_month from ledger_months
+),
+
 listed as (
     -- the cameras of each community in each ledger month (a camera is listed every month it is in service)
     select
-        months.ledger_month,
+        ledger_months.ledger_month,
         cameras.community_code,
         count(*) as cameras_listed
     from cameras
-    inner join (select distinct last_ledger_month as ledger_month from cameras) as months
-        on months.ledger_month between cameras.first_ledger_month and cameras.last_ledger_month
+    inner join ledger_months
+        on ledger_months.ledger_month between cameras.first_ledger_month and cameras.last_ledger_month
     group by all
 ),
 
@@ -41,11 +49,11 @@ flagged as (
         community_days.*,
         listed.cameras_listed
     from community_days
+    cross join latest_ledger
     inner join listed
         on community_days.community_code = listed.community_code
         -- days after the latest ledger (its month's ledger is not due yet) use the latest one
-        and least(strftime(community_days.stat_date, '%Y-%m'), (select max(ledger_month) from listed))
-        = listed.ledger_month
+        and least(strftime(community_days.stat_date, '%Y-%m'), latest_ledger.ledger_month) = listed.ledger_month
     where
         community_days.cameras_offline >= {{ var('video_cluster_min_cameras', 5) }}
         and community_days.cameras_offline >= {{ var('video_cluster_min_share', 0.2) }} * listed.cameras_listed

@@ -17,7 +17,11 @@ feed as (
 ),
 
 cameras as (
-    select device_id, street_code, manufacturer from {{ ref('dim_cameras') }}
+    select
+        device_id,
+        street_code,
+        manufacturer
+    from {{ ref('dim_cameras') }}
 ),
 
 streets as (
@@ -28,13 +32,16 @@ streets as (
 counted as (
     select
         feed.stat_date,
-        coalesce(cameras.street_code, {{ video_street_of_id('feed.device_id') }}) as street_code,
+        -- the ID's street is read only for cameras the ledgers do not list (a handful of 20M rows)
+        case
+            when cameras.device_id is null then {{ video_street_of_id('feed.device_id') }} else cameras.street_code
+        end as street_code,
         coalesce(cameras.manufacturer, '未入账') as vendor,
         count(*) as cameras_reporting,
         count(*) filter (where feed.feed_status = 'online') as cameras_online,
         count(*) filter (where feed.feed_status = 'offline') as cameras_offline,
         count(*) filter (where feed.feed_status = 'fault') as cameras_fault,
-        max(feed.batch_id) as batch_id,
+        any_value(feed.batch_id) as batch_id,  -- one batch per day
         max(feed.ingested_at) as ingested_at
     from feed
     left join cameras on feed.device_id = cameras.device_id

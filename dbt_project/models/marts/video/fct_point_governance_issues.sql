@@ -35,8 +35,24 @@ ledger_evidence as (
     select
         *,
         source_file || '#' || source_row as evidence,
-        strptime(last_ledger_month || '-01', '%Y-%m-%d')::date as ledger_month_start
+        strptime(last_ledger_month || '-01', '%Y-%m-%d')::date as ledger_month_start,
+        {{ video_street_of_id('civil_code') }} as civil_street_code
     from cameras
+),
+
+ledger_checks as (
+    select
+        ledger_evidence.*,
+        not ledger_evidence.is_valid_camera_id as is_invalid_id,
+        ledger_evidence.longitude is null or ledger_evidence.latitude is null as is_missing_coordinates,
+        not ledger_evidence.longitude between district.lon_min and district.lon_max
+        or not ledger_evidence.latitude between district.lat_min and district.lat_max as is_outside_district,
+        ledger_evidence.civil_code is not null
+        and coalesce(ledger_evidence.street_code, '') <> coalesce(ledger_evidence.civil_street_code, '')
+            as is_street_mismatch,
+        ledger_evidence.ledger_status = 'OFF' and ledger_evidence.is_in_latest_ledger as is_under_repair
+    from ledger_evidence
+    cross join district
 ),
 
 ledger_issues as (
@@ -50,71 +66,68 @@ ledger_issues as (
         '设备编码不是20位GB/T 28181摄像机编码' as detail,
         evidence,
         null as cluster_id
-    from ledger_evidence
-    where not is_valid_camera_id
+    from ledger_checks
+    where is_invalid_id
 
     union all
 
     select
-        'coordinates_missing',
-        '坐标缺失',
+        'coordinates_missing' as issue_type_code,
+        '坐标缺失' as issue_type,
         device_id,
-        ledger_month_start,
-        null,
-        null,
-        '台账经度或纬度为空',
+        ledger_month_start as period_start,
+        null::date as period_end,
+        null::bigint as issue_days,
+        '台账经度或纬度为空' as detail,
         evidence,
-        null
-    from ledger_evidence
-    where longitude is null or latitude is null
+        null as cluster_id
+    from ledger_checks
+    where is_missing_coordinates
 
     union all
 
     select
-        'coordinates_outside_district',
-        '坐标越界',
-        ledger_evidence.device_id,
-        ledger_evidence.ledger_month_start,
-        null,
-        null,
-        '坐标(' || ledger_evidence.longitude || ',' || ledger_evidence.latitude || ')不在龙华区范围内',
-        ledger_evidence.evidence,
-        null
-    from ledger_evidence
-    cross join district
-    where
-        not ledger_evidence.longitude between district.lon_min and district.lon_max
-        or not ledger_evidence.latitude between district.lat_min and district.lat_max
-
-    union all
-
-    select
-        'street_civil_code_mismatch',
-        '街道与行政区划不符',
+        'coordinates_outside_district' as issue_type_code,
+        '坐标越界' as issue_type,
         device_id,
-        ledger_month_start,
-        null,
-        null,
-        '所属街道' || coalesce(street_code, '空') || '与行政区划代码' || civil_code || '不一致',
+        ledger_month_start as period_start,
+        null::date as period_end,
+        null::bigint as issue_days,
+        '坐标(' || longitude || ',' || latitude || ')不在龙华区范围内' as detail,
         evidence,
-        null
-    from ledger_evidence
-    where civil_code is not null and street_code is distinct from {{ video_street_of_id('civil_code') }}
+        null as cluster_id
+    from ledger_checks
+    where is_outside_district
 
     union all
 
     select
-        'ledger_under_repair',
-        '台账标注维修',
+        'street_civil_code_mismatch' as issue_type_code,
+        '街道与行政区划不符' as issue_type,
         device_id,
-        ledger_month_start,
-        null,
-        null,
-        '最新台账设备状态为维修',
+        ledger_month_start as period_start,
+        null::date as period_end,
+        null::bigint as issue_days,
+        '所属街道' || coalesce(street_code, '空') || '与行政区划代码' || civil_code || '不一致' as detail,
         evidence,
-        null
-    from ledger_evidence
-    where ledger_status = 'OFF' and is_in_latest_ledger
+        null as cluster_id
+    from ledger_checks
+    where is_street_mismatch
+
+    union all
+
+    select
+        'ledger_under_repair' as issue_type_code,
+        '台账标注维修' as issue_type,
+        device_id,
+        ledger_month_start as period_start,
+        null::date as period_end,
+        null::bigint as issue_days,
+        '最新台账设备状态为维修' as detail,
+        evidence,
+        null as cluster_id
+    from ledger_checks
+    where is_under_repair
 ),
 
 positions as (
@@ -174,8 +187,9 @@ cluster_cameras as (
     from clusters
     inner join cameras on clusters.community_code = cameras.community_code
     inner join offline_days
-        on cameras.device_id = offline_days.device_id
-        and offline_days.stat_date between clusters.cluster_start and clusters.cluster_end
+        on
+            cameras.device_id = offline_days.device_id
+            and offline_days.stat_date between clusters.cluster_start and clusters.cluster_end
     group by clusters.cluster_id, offline_days.device_id
 ),
 
@@ -191,8 +205,10 @@ issues as (
 
 final as (
     select
-        (issues.issue_type_code || ':' || issues.device_id || ':' || coalesce(issues.period_start::varchar, ''))::varchar
-        as issue_id,
+        (
+            issues.issue_type_code || ':' || issues.device_id || ':' || coalesce(issues.period_start::varchar, '')
+        )::varchar
+            as issue_id,
         issues.issue_type_code::varchar as issue_type_code,
         issues.issue_type::varchar as issue_type,
         issues.device_id::varchar as device_id,

@@ -6,15 +6,36 @@ bronze as (
     {{ committed_bronze('bronze_video', 'camera_ledgers') }}
 ),
 
-ranked as (
+-- the ledger columns are read apart from the keys: a window sorting all ~30 columns of every monthly row costs
+-- seconds at full scale, one over the keys alone does not
+keys as (
+    {{ committed_bronze('bronze_video', 'camera_ledgers') }}
+),
+
+latest_keys as (
     select
-        *,
+        device_id,
+        _batch_id,
         min(batch_date) over (partition by device_id) as first_ledger_date,
         max(batch_date) over (partition by device_id) as last_ledger_date,
-        count(distinct batch_date) over (partition by device_id) as ledger_months
-    from bronze
+        count(*) over (partition by device_id) as ledger_months
+    from keys
     -- a month resent later replaces the earlier delivery of that month
     {{ latest_by('device_id', 'batch_date desc, _ingested_at desc, _source_row') }}
+),
+
+ranked as (
+    select
+        bronze.*,
+        latest_keys.first_ledger_date,
+        latest_keys.last_ledger_date,
+        latest_keys.ledger_months
+    from bronze
+    -- a camera is listed once per batch (a second listing is quarantined as a duplicate)
+    inner join latest_keys
+        on
+            bronze.device_id = latest_keys.device_id
+            and bronze._batch_id = latest_keys._batch_id
 ),
 
 renamed as (

@@ -1,19 +1,10 @@
--- the daily status feed, typed; a day delivered again is read from its latest committed batch only, so no
--- row-level dedup window runs over the whole feed (in-batch duplicates are quarantined at ingestion)
+-- the daily status feed, typed. A day delivered again is read from its latest committed batch only (a constant
+-- predicate on the few redelivered days; no row-level dedup over ~20M rows); in-batch duplicate lines are
+-- quarantined at ingestion.
 with
 
 bronze as (
     {{ committed_bronze('bronze_video', 'camera_status') }}
-),
-
-latest_batches as (
-    select batch_id
-    from {{ source('lake_meta', 'batch_manifests') }}
-    where
-        source = 'video'
-        and entity = 'camera_status'
-        and status = 'committed'
-    qualify row_number() over (partition by high order by received_at desc, batch_id desc) = 1
 ),
 
 renamed as (
@@ -27,7 +18,7 @@ renamed as (
         bronze._batch_id::varchar as batch_id,
         bronze._ingested_at as ingested_at
     from bronze
-    semi join latest_batches on bronze._batch_id = latest_batches.batch_id
+    where {{ video_latest_feed_batches() }}
 )
 
 select * from renamed

@@ -58,3 +58,27 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#- Predicate keeping, for each status-feed day committed more than once, only its latest batch; `true` when no day
+    was redelivered. Read from the manifests at compile time so the 20M-row feed needs no dedup join. -#}
+{% macro video_latest_feed_batches() -%}
+    {%- if not execute -%}{{ return('true') }}{%- endif -%}
+    {%- set sql -%}
+        select
+            strftime(cast(high as date), '%Y-%m-%d') as feed_day,
+            arg_max(batch_id, cast(received_at as timestamp)) as latest_batch_id
+        from {{ source('lake_meta', 'batch_manifests') }}
+        where source = 'video' and entity = 'camera_status' and status = 'committed'
+        group by cast(high as date)
+        having count(*) > 1
+        order by feed_day
+    {%- endset -%}
+    {%- set redelivered = run_query(sql).rows -%}
+    {%- if redelivered | length == 0 -%}
+        true
+    {%- else -%}
+        {%- for row in redelivered %}
+        (batch_date <> date '{{ row[0] }}' or _batch_id = '{{ row[1] }}'){{ ' and' if not loop.last }}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
