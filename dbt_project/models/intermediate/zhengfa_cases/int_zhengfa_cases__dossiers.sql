@@ -2,23 +2,37 @@
 -- it replaces), with the stage instants read from that version's stages and what the exchange delivered overall
 with
 
+-- the columns used, named: the suspects' pseudonyms (a UDF call each) and the documents (the bulk of a
+-- message) are then never read
 messages as (
-    select * from {{ ref('stg_zhengfa_files__dossier_messages') }}
-),
-
-delivered as (
     select
+        message_id,
+        message_type,
+        sent_at,
         dossier_id,
-        count(*) as messages,
-        count(*) filter (where message_type = '更正') as corrections,
-        min(sent_at) as first_message_at,
-        max(sent_at) as last_message_at
-    from messages
-    group by all
+        case_name_masked,
+        police_case_no,
+        transfer_case_no,
+        procuratorate_case_no,
+        court_case_no,
+        charges,
+        suspect_count,
+        plea_leniency,
+        current_stage,
+        stages,
+        total_pages,
+        dossier_version
+    from {{ ref('stg_zhengfa_files__dossier_messages') }}
 ),
 
+-- one pass over the messages (a second reference would make DuckDB materialise them): the newest version per
+-- dossier, with counts over all of its messages
 latest as (
-    select *
+    select
+        *,
+        count(*) over (partition by dossier_id) as messages,
+        count(*) filter (where message_type = '更正') over (partition by dossier_id) as corrections,
+        max(sent_at) over (partition by dossier_id) as last_message_at
     from messages
     {{ latest_by('dossier_id', 'dossier_version desc, sent_at desc, message_id desc') }}
 ),
@@ -47,11 +61,9 @@ final as (
         staged.procuratorate_case_no,
         staged.court_case_no,
         staged.charges,
-        staged.suspects,
         staged.suspect_count,
         staged.plea_leniency,
         staged.current_stage,
-        staged.document_count,
         staged.total_pages,
         staged.dossier_version,
         staged.police_filed_at,
@@ -62,12 +74,10 @@ final as (
         staged.indicted_at,
         staged.court_filed_at,
         staged.judged_at,
-        delivered.messages,
-        delivered.corrections,
-        delivered.first_message_at,
-        delivered.last_message_at
+        staged.messages,
+        staged.corrections,
+        staged.last_message_at
     from staged
-    inner join delivered on staged.dossier_id = delivered.dossier_id
 )
 
 select * from final

@@ -1,5 +1,7 @@
 -- one row per exchange message (a re-delivered copy is the same message_id); which version of a dossier is
--- current is decided downstream: here a message is flagged once a correction names it as replaced
+-- current (a correction is a later version than the message it replaces) is decided downstream.
+-- Each CTE is referenced once and the pseudonyms are computed in the last one: DuckDB prunes an unselected
+-- column (and its UDF calls) only through plain projections, not through a CTE it materialises.
 with
 
 bronze as (
@@ -21,8 +23,7 @@ parsed as (
                "role": "VARCHAR", "measure": "VARCHAR"}]'
         ) as suspect_list,
         from_json(charges, '[{"name": "VARCHAR", "article": "VARCHAR"}]') as charge_list,
-        from_json(stages, '[{"stage": "VARCHAR", "agency": "VARCHAR", "at": "TIMESTAMP"}]') as stage_list,
-        from_json(documents, '[{"doc_id": "VARCHAR", "type": "VARCHAR", "pages": "INTEGER"}]') as document_list
+        from_json(stages, '[{"stage": "VARCHAR", "agency": "VARCHAR", "at": "TIMESTAMP"}]') as stage_list
     from deduplicated
 ),
 
@@ -54,28 +55,17 @@ renamed as (
                 custody_measure := s.measure
             )
         ) as suspects,
-        len(suspect_list) as suspect_count,
+        json_array_length(suspects) as suspect_count,
         plea_leniency,
         current_stage,
         stage_list as stages,
-        len(document_list) as document_count,
+        json_array_length(documents) as document_count,
         total_pages,
         version as dossier_version,
         corrects as corrects_message_id,
         _batch_id as batch_id,
         _ingested_at as ingested_at
     from parsed
-),
-
-flagged as (
-    select
-        renamed.*,
-        renamed.message_id in (
-            select corrections.corrects_message_id
-            from renamed as corrections
-            where corrections.corrects_message_id is not null
-        ) as is_superseded
-    from renamed
 )
 
-select * from flagged
+select * from renamed

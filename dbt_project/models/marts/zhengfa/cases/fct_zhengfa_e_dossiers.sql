@@ -34,7 +34,6 @@ final as (
         )::double as prosecution_review_days,
         (date_diff('second', court_filed_at, judged_at) / 86400.0)::double as trial_days,
         (date_diff('second', transferred_at, judged_at) / 86400.0)::double as transfer_to_judgment_days,
-        document_count::integer as document_count,
         total_pages::integer as total_pages,
         dossier_version::integer as dossier_version,
         message_id::varchar as latest_message_id,
