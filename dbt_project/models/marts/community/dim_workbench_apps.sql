@@ -27,7 +27,6 @@ final as (
         apps.category::varchar as category,
         apps.scenario_id::varchar as scenario_id,
         scenarios.scenario_name::varchar as scenario_name,
-        apps.creator_key::varchar as creator_key,
         apps.form_fields::bigint as form_fields,
         apps.status::varchar as status,
         apps.created_at::timestamp as created_at,
