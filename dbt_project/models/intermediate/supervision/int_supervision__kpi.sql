@@ -1,0 +1,95 @@
+-- KPI contract rows of S10 法律监督 (the lead's kpi mart unions them).
+-- supervision.models is a stock: the models built by the end of each year that has one, district only.
+-- supervision.shijia_clues counts 失驾 clues in the year and month of the violation, for the district and the
+-- subject's street.
+with
+
+streets as (
+    select * from {{ ref('ref_streets') }}
+),
+
+district as (
+    select distinct district_code from streets
+),
+
+models as (
+    select built_on from {{ ref('stg_zhengfa__supervision_models') }}
+),
+
+model_years as (
+    select distinct year(built_on) as year_number from models
+),
+
+model_stock as (
+    select
+        'supervision.models' as indicator_code,
+        model_years.year_number::varchar as period,
+        null::varchar as street_code,
+        true as is_district,
+        count(*) as value
+    from models
+    inner join model_years on year(models.built_on) <= model_years.year_number
+    group by model_years.year_number
+),
+
+clues as (
+    select
+        violation_date,
+        street_code
+    from {{ ref('int_supervision__shijia_clues') }}
+),
+
+clue_periods as (
+    select
+        strftime(violation_date, '%Y') as period,
+        street_code
+    from clues
+    union all
+    select
+        strftime(violation_date, '%Y-%m') as period,
+        street_code
+    from clues
+),
+
+clue_counts as (
+    select
+        'supervision.shijia_clues' as indicator_code,
+        period,
+        street_code,
+        false as is_district,
+        count(*) as value
+    from clue_periods
+    group by period, street_code
+    union all
+    select
+        'supervision.shijia_clues' as indicator_code,
+        period,
+        null as street_code,
+        true as is_district,
+        count(*) as value
+    from clue_periods
+    group by period
+),
+
+combined as (
+    select * from model_stock
+    union all
+    select * from clue_counts
+),
+
+final as (
+    select
+        combined.indicator_code::varchar as indicator_code,
+        combined.period::varchar as period,
+        (case when combined.is_district then district.district_code else combined.street_code end)::varchar
+            as area_code,
+        combined.value::double as value,
+        -- plain counts: numerator = value, no denominator
+        combined.value::double as numerator,
+        null::double as denominator
+    from combined
+    cross join district
+    where combined.is_district or combined.street_code is not null
+)
+
+select * from final
