@@ -89,11 +89,13 @@ reinspections as (
 ),
 
 special_reports as (
-    select * from reports where report_type = '专报'
+    select * from reports
+    where report_type = '专报'
 ),
 
 analysis_reports as (
-    select * from reports where report_type = '民生诉求分析报表'
+    select * from reports
+    where report_type = '民生诉求分析报表'
 ),
 
 -- the channel table is the platform's, not an event: counted for every year that has tickets

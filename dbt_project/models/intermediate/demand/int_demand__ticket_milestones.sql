@@ -15,21 +15,21 @@ flows as (
 ),
 
 {% if is_incremental() -%}
-changed as (
-    select distinct ticket_id
-    from flows
-    where ingested_at > (select max(flows_ingested_at) from {{ this }})
-),
+    changed as (
+        select distinct flows.ticket_id
+        from flows
+        where flows.ingested_at > (select max(kept.flows_ingested_at) from {{ this }} as kept)
+    ),
 
-scoped as (
-    select flows.*
-    from flows
-    semi join changed on flows.ticket_id = changed.ticket_id
-),
+    scoped as (
+        select flows.*
+        from flows
+        semi join changed on flows.ticket_id = changed.ticket_id
+    ),
 {%- else -%}
-scoped as (
-    select * from flows
-),
+    scoped as (
+        select * from flows
+    ),
 {%- endif %}
 
 milestones as (

@@ -20,27 +20,27 @@ tickets as (
 ),
 
 {% if is_incremental() -%}
-previous as (
-    select max(source_ingested_at) as ingested_at from {{ this }}
-),
+    previous as (
+        select max(source_ingested_at) as ingested_at from {{ this }}
+    ),
 
-changed as (
-    select ticket_id from flows
-    where ingested_at > (select previous.ingested_at from previous)
-    union
-    select ticket_id from tickets
-    where ingested_at > (select previous.ingested_at from previous)
-),
+    changed as (
+        select ticket_id from flows
+        where ingested_at > (select previous.ingested_at from previous)
+        union
+        select ticket_id from tickets
+        where ingested_at > (select previous.ingested_at from previous)
+    ),
 
-scoped as (
-    select flows.*
-    from flows
-    semi join changed on flows.ticket_id = changed.ticket_id
-),
+    scoped as (
+        select flows.*
+        from flows
+        semi join changed on flows.ticket_id = changed.ticket_id
+    ),
 {%- else -%}
-scoped as (
-    select * from flows
-),
+    scoped as (
+        select * from flows
+    ),
 {%- endif %}
 
 -- same-instant steps keep the platform's order (dispatch before accept ... before reopen)

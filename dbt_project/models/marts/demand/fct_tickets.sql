@@ -47,83 +47,96 @@ classified as (
 ),
 
 {% if is_incremental() -%}
-previous as (
-    select
-        max(source_ingested_at) as ingested_at,
-        max(updated_at) as as_of
-    from {{ this }}
-),
+    previous as (
+        select
+            max(source_ingested_at) as ingested_at,
+            max(updated_at) as as_of
+        from {{ this }}
+    ),
 
-arrived as (
-    select ticket_id from tickets
-    where ingested_at > (select previous.ingested_at from previous)
-    union
-    select ticket_id from milestones
-    where flows_ingested_at > (select previous.ingested_at from previous)
-    union
-    select ticket_id from ratings
-    where ingested_at > (select previous.ingested_at from previous)
-    union
-    select tickets.ticket_id
-    from tickets
-    semi join channels
-        on
-            tickets.channel_code = channels.channel_code
-            and channels.ingested_at > (select previous.ingested_at from previous)
-),
+    arrived as (
+        select ticket_id from tickets
+        where ingested_at > (select previous.ingested_at from previous)
+        union
+        select ticket_id from milestones
+        where flows_ingested_at > (select previous.ingested_at from previous)
+        union
+        select ticket_id from ratings
+        where ingested_at > (select previous.ingested_at from previous)
+        union
+        select tickets.ticket_id
+        from tickets
+        semi join channels
+            on
+                tickets.channel_code = channels.channel_code
+                and channels.ingested_at > (select previous.ingested_at from previous)
+    ),
 
-fell_due as (
-    select ticket_id from tickets
-    where
-        due_at > (select previous.as_of from previous)
-        and due_at <= (select data_clock.as_of from data_clock)
-),
+    fell_due as (
+        select ticket_id from tickets
+        where
+            due_at > (select previous.as_of from previous)
+            and due_at <= (select data_clock.as_of from data_clock)
+    ),
 
-changed_groups as (
-    select classified.caller_key, classified.l2_code, classified.community_code
-    from classified
-    semi join arrived on classified.ticket_id = arrived.ticket_id
-    union
-    select kept.caller_key, kept.l2_code, kept.community_code
-    from {{ this }} as kept
-    semi join arrived on kept.ticket_id = arrived.ticket_id
-),
+    changed_groups as (
+        select
+            classified.caller_key,
+            classified.l2_code,
+            classified.community_code
+        from classified
+        semi join arrived on classified.ticket_id = arrived.ticket_id
+        union
+        select
+            kept.caller_key,
+            kept.l2_code,
+            kept.community_code
+        from {{ this }} as kept
+        semi join arrived on kept.ticket_id = arrived.ticket_id
+    ),
 
-scope as (
-    select ticket_id from arrived
-    union
-    select ticket_id from fell_due
-    union
-    select classified.ticket_id
-    from classified
-    semi join changed_groups
-        on
-            classified.caller_key = changed_groups.caller_key
-            and classified.l2_code = changed_groups.l2_code
-            and classified.community_code = changed_groups.community_code
-),
+    scope as (
+        select ticket_id from arrived
+        union
+        select ticket_id from fell_due
+        union
+        select classified.ticket_id
+        from classified
+        semi join changed_groups
+            on
+                classified.caller_key = changed_groups.caller_key
+                and classified.l2_code = changed_groups.l2_code
+                and classified.community_code = changed_groups.community_code
+    ),
 
-scoped as (
-    select classified.*
-    from classified
-    semi join scope on classified.ticket_id = scope.ticket_id
-),
+    scoped as (
+        select classified.*
+        from classified
+        semi join scope on classified.ticket_id = scope.ticket_id
+    ),
 {%- else -%}
-scoped as (
-    select * from classified
-),
+    scoped as (
+        select * from classified
+    ),
 {%- endif %}
 
 -- repeat demand: the same caller, L2 class and community as an earlier ticket created at most 30 days before
 -- (the later ticket is the repeat); the pool is every ticket of the scoped tickets' groups
 repeat_groups as (
-    select distinct caller_key, l2_code, community_code
+    select distinct
+        caller_key,
+        l2_code,
+        community_code
     from scoped
     where caller_key is not null
 ),
 
 repeat_pool as (
-    select classified.ticket_id, classified.created_at, classified.caller_key, classified.l2_code,
+    select
+        classified.ticket_id,
+        classified.created_at,
+        classified.caller_key,
+        classified.l2_code,
         classified.community_code
     from classified
     semi join repeat_groups

@@ -31,4 +31,5 @@ latest as (
     {{ demand_keep_latest('renamed', 'flow_id', 'updated_at desc, ingested_at desc') }}
 )
 
-select * from latest
+-- the columns of renamed (demand_keep_latest selects them with *)
+select * from latest  -- noqa: AM04
