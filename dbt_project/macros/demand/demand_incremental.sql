@@ -18,12 +18,15 @@
     the rows already kept for the same keys: a resent older version never replaces a newer one, so an incremental
     run keeps exactly what a full refresh keeps. -#}
 {% macro demand_keep_latest(new_rows, key, order_by) -%}
-    select * from {{ new_rows }}
-    {%- if is_incremental() %}
-    union all by name
-    select kept.*
-    from {{ this }} as kept
-    semi join {{ new_rows }} on kept.{{ key }} = {{ new_rows }}.{{ key }}
-    {%- endif %}
+    select *
+    from (
+        select * from {{ new_rows }}
+        {%- if is_incremental() %}
+        union all by name
+        select kept.*
+        from {{ this }} as kept
+        semi join {{ new_rows }} on kept.{{ key }} = {{ new_rows }}.{{ key }}
+        {%- endif %}
+    ) as candidates
     {{ latest_by(key, order_by) }}
 {%- endmacro %}

@@ -27,7 +27,7 @@ created as (
         count(*) filter (where is_formal_closure) as formal_closures,
         count(*) filter (where is_rated) as rated,
         count(*) filter (where is_satisfied) as satisfied,
-        sum(handling_hours) as handling_hours
+        sum(date_diff('second', created_at, closed_at)) as handling_seconds
     from tickets
     group by all
 ),
@@ -86,7 +86,7 @@ final as (
         coalesce(formal_closures, 0)::bigint as formal_closures,
         coalesce(rated, 0)::bigint as rated,
         coalesce(satisfied, 0)::bigint as satisfied,
-        coalesce(handling_hours, 0)::double as handling_hours,
+        coalesce(handling_seconds, 0)::bigint as handling_seconds,
         coalesce(tickets_due, 0)::bigint as tickets_due,
         coalesce(closed_on_time, 0)::bigint as closed_on_time,
         coalesce(overdue, 0)::bigint as overdue

@@ -25,7 +25,7 @@ final as (
         sum(formal_closures)::bigint as formal_closures,
         sum(rated)::bigint as rated,
         sum(satisfied)::bigint as satisfied,
-        sum(handling_hours)::double as handling_hours,
+        sum(handling_seconds)::bigint as handling_seconds,
         sum(tickets_due)::bigint as tickets_due,
         sum(closed_on_time)::bigint as closed_on_time,
         sum(overdue)::bigint as overdue
