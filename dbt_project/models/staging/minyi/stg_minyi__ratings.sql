@@ -26,7 +26,6 @@ renamed as (
         comment,
         rated_at,
         updated_at,
-        _batch_id as batch_id,
         _ingested_at as ingested_at
     from bronze
 ),

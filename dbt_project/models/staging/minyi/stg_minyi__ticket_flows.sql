@@ -22,7 +22,6 @@ renamed as (
         department,
         note,
         updated_at,
-        _batch_id as batch_id,
         _ingested_at as ingested_at
     from bronze
 ),
