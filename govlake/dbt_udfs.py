@@ -1,7 +1,10 @@
 """dbt-duckdb plugin: points DuckDB at the project's extension directory and registers the project's UDFs.
 
 `pseudonymize(varchar) -> varchar` is the keyed HMAC of govlake.pseudonym, so staging models can pseudonymise
-personal identifiers without the key ever appearing in SQL or in compiled artefacts.
+personal identifiers without the key ever appearing in SQL or in compiled artefacts. It is a temporary SQL macro on
+DuckDB's native sha256 (govlake.pseudonym.pseudonymize_sql, identical output): a per-row Python UDF cost minutes per
+million rows. Temporary objects belong to one DuckDB connection, and dbt runs its models on cursors (connections of
+their own), so the macro is defined on every cursor as well as on the parent connection.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 from govlake import duck
-from govlake.pseudonym import pseudonymize
+from govlake.pseudonym import pseudonymize_sql
 from govlake.settings import get_settings
 
 
@@ -20,9 +23,14 @@ class Plugin(BasePlugin):
         # before connecting, so that extensions (and the S3 secret's httpfs) load from the packaged files
         config["extension_directory"] = str(duck.install_extensions(get_settings()))
 
+    def _define(self, conn: Any) -> None:
+        if not hasattr(self, "_macro"):
+            body = pseudonymize_sql(get_settings().pseudonym_key, "value")
+            self._macro = f"create or replace temp macro pseudonymize(value) as {body}"
+        conn.execute(self._macro)
+
     def configure_connection(self, conn: Any) -> None:
-        key = get_settings().pseudonym_key
-        conn.create_function(
-            "pseudonymize", lambda v: pseudonymize(v, key), ["VARCHAR"], "VARCHAR", null_handling="special",
-            side_effects=False,
-        )
+        self._define(conn)
+
+    def configure_cursor(self, cursor: Any) -> None:
+        self._define(cursor)

@@ -1,11 +1,16 @@
 {#- Rows of a bronze entity that belong to committed batches only: a batch is visible once its manifest says so,
-    so a crash mid-batch never shows half a batch. -#}
+    so a crash mid-batch never shows half a batch. Only this entity's manifests are read (the lake keeps one folder
+    per source and entity): globbing every manifest of the lake in every staging view cost a read of thousands of
+    small JSON files per model and per test. -#}
 {% macro committed_bronze(source_name, entity) -%}
+    {%- set system = source_name | replace("bronze_", "") -%}
+    {%- set all_manifests = source('lake_meta', 'batch_manifests') | string -%}
+    {%- set manifests = all_manifests.replace('/_manifests/*/*/*.json', '/_manifests/' ~ system ~ '/' ~ entity ~ '/*.json') -%}
     select bronze.*
     from {{ source(source_name, entity) }} as bronze
-    semi join {{ source('lake_meta', 'batch_manifests') }} as manifests
+    semi join {{ manifests }} as manifests
         on bronze._batch_id = manifests.batch_id
-        and manifests.source = '{{ source_name | replace("bronze_", "") }}'
+        and manifests.source = '{{ system }}'
         and manifests.entity = '{{ entity }}'
         and manifests.status = 'committed'
 {%- endmacro %}

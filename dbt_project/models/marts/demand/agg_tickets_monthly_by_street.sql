@@ -1,63 +1,41 @@
 -- tickets are counted in the month they were created; the on-time rate counts tickets in the month they fell due
+-- (the same date basis as agg_tickets_monthly, which it sums per street)
 with
 
-tickets as (
-    select * from {{ ref('fct_tickets') }}
+monthly as (
+    select * from {{ ref('agg_tickets_monthly') }}
 ),
 
 streets as (
     select * from {{ ref('ref_streets') }}
 ),
 
-created as (
+by_street as (
     select
-        created_month as month,
+        month,
         street_code,
-        count(*) as tickets,
-        count(*) filter (where not is_self_collected) as citizen_tickets,
-        count(*) filter (where is_self_collected) as self_collected_tickets
-    from tickets
-    group by all
-),
-
-due as (
-    select
-        due_month as month,
-        street_code,
-        count(*) as tickets_due,
-        count(*) filter (where is_closed_on_time) as closed_on_time
-    from tickets
-    where is_due
-    group by all
-),
-
-combined as (
-    select
-        coalesce(created.month, due.month) as month,
-        coalesce(created.street_code, due.street_code) as street_code,
-        coalesce(created.tickets, 0) as tickets,
-        coalesce(created.citizen_tickets, 0) as citizen_tickets,
-        coalesce(created.self_collected_tickets, 0) as self_collected_tickets,
-        coalesce(due.tickets_due, 0) as tickets_due,
-        coalesce(due.closed_on_time, 0) as closed_on_time
-    from created
-    full outer join due
-        on created.month = due.month and created.street_code = due.street_code
+        sum(tickets) as tickets,
+        sum(citizen_tickets) as citizen_tickets,
+        sum(self_collected_tickets) as self_collected_tickets,
+        sum(tickets_due) as tickets_due,
+        sum(closed_on_time) as closed_on_time
+    from monthly
+    group by month, street_code
 ),
 
 final as (
     select
-        combined.month::date as month,
-        combined.street_code::varchar as street_code,
+        by_street.month::date as month,
+        by_street.street_code::varchar as street_code,
         streets.street_name::varchar as street_name,
-        combined.tickets::bigint as tickets,
-        combined.citizen_tickets::bigint as citizen_tickets,
-        combined.self_collected_tickets::bigint as self_collected_tickets,
-        combined.tickets_due::bigint as tickets_due,
-        combined.closed_on_time::bigint as closed_on_time,
-        (combined.closed_on_time / nullif(combined.tickets_due, 0))::double as on_time_closure_rate
-    from combined
-    inner join streets on combined.street_code = streets.street_code
+        by_street.tickets::bigint as tickets,
+        by_street.citizen_tickets::bigint as citizen_tickets,
+        by_street.self_collected_tickets::bigint as self_collected_tickets,
+        by_street.tickets_due::bigint as tickets_due,
+        by_street.closed_on_time::bigint as closed_on_time,
+        (by_street.closed_on_time / nullif(by_street.tickets_due, 0))::double as on_time_closure_rate
+    from by_street
+    inner join streets on by_street.street_code = streets.street_code
 )
 
 select * from final

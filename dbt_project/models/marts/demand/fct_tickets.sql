@@ -1,3 +1,15 @@
+-- One row per ticket (latest state) with every derived flag and duration (our definitions, DOMAIN.md §3).
+-- Incremental: tickets change state for weeks, so a run re-derives every ticket whose own row, flows, ratings or
+-- channel arrived since the last run, the tickets that fell due since the last run's data clock (is_due and
+-- is_overdue move with it), and every ticket sharing a repeat group (caller, L2 class, community) with an arrived
+-- ticket, before or after its change (a new or corrected ticket can make a neighbour a repeat, or stop it being one).
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+) }}
+
 with
 
 tickets as (
@@ -8,8 +20,16 @@ channels as (
     select * from {{ ref('stg_minyi__channels') }}
 ),
 
+categories as (
+    select * from {{ ref('ref_ticket_categories') }}
+),
+
 milestones as (
     select * from {{ ref('int_demand__ticket_milestones') }}
+),
+
+ratings as (
+    select * from {{ ref('stg_minyi__ratings') }}
 ),
 
 -- the data's own clock: a ticket is due once its due time has passed by the latest update received
@@ -17,28 +37,211 @@ data_clock as (
     select max(updated_at) as as_of from tickets
 ),
 
+classified as (
+    select
+        tickets.*,
+        categories.l1_code,
+        categories.l2_code
+    from tickets
+    left join categories on tickets.category_code = categories.category_code
+),
+
+{% if is_incremental() -%}
+    previous as (
+        select
+            max(source_ingested_at) as ingested_at,
+            max(updated_at) as as_of
+        from {{ this }}
+    ),
+
+    arrived as (
+        select ticket_id from tickets
+        where ingested_at > (select previous.ingested_at from previous)
+        union
+        select ticket_id from milestones
+        where flows_ingested_at > (select previous.ingested_at from previous)
+        union
+        select ticket_id from ratings
+        where ingested_at > (select previous.ingested_at from previous)
+        union
+        select tickets.ticket_id
+        from tickets
+        semi join channels
+            on
+                tickets.channel_code = channels.channel_code
+                and channels.ingested_at > (select previous.ingested_at from previous)
+    ),
+
+    fell_due as (
+        select ticket_id from tickets
+        where
+            due_at > (select previous.as_of from previous)
+            and due_at <= (select data_clock.as_of from data_clock)
+    ),
+
+    changed_groups as (
+        select
+            classified.caller_key,
+            classified.l2_code,
+            classified.community_code
+        from classified
+        semi join arrived on classified.ticket_id = arrived.ticket_id
+        union
+        select
+            kept.caller_key,
+            kept.l2_code,
+            kept.community_code
+        from {{ this }} as kept
+        semi join arrived on kept.ticket_id = arrived.ticket_id
+    ),
+
+    scope as (
+        select ticket_id from arrived
+        union
+        select ticket_id from fell_due
+        union
+        select classified.ticket_id
+        from classified
+        semi join changed_groups
+            on
+                classified.caller_key = changed_groups.caller_key
+                and classified.l2_code = changed_groups.l2_code
+                and classified.community_code = changed_groups.community_code
+    ),
+
+    scoped as (
+        select classified.*
+        from classified
+        semi join scope on classified.ticket_id = scope.ticket_id
+    ),
+{%- else -%}
+    scoped as (
+        select * from classified
+    ),
+{%- endif %}
+
+-- repeat demand: the same caller, L2 class and community as an earlier ticket created at most 30 days before
+-- (the later ticket is the repeat); the pool is every ticket of the scoped tickets' groups
+repeat_groups as (
+    select distinct
+        caller_key,
+        l2_code,
+        community_code
+    from scoped
+    where caller_key is not null
+),
+
+repeat_pool as (
+    select
+        classified.ticket_id,
+        classified.created_at,
+        classified.caller_key,
+        classified.l2_code,
+        classified.community_code
+    from classified
+    semi join repeat_groups
+        on
+            classified.caller_key = repeat_groups.caller_key
+            and classified.l2_code = repeat_groups.l2_code
+            and classified.community_code = repeat_groups.community_code
+),
+
+previous_in_group as (
+    select
+        ticket_id,
+        created_at,
+        lag(ticket_id) over by_group as previous_ticket_id,
+        lag(created_at) over by_group as previous_created_at
+    from repeat_pool
+    window by_group as (partition by caller_key, l2_code, community_code order by created_at, ticket_id)
+),
+
+repeats as (
+    select
+        ticket_id,
+        previous_ticket_id as repeat_of_ticket_id
+    from previous_in_group
+    where previous_created_at >= created_at - interval 30 day
+),
+
+scoped_ratings as (
+    select ratings.*
+    from ratings
+    semi join scoped on ratings.ticket_id = scoped.ticket_id
+),
+
+-- the latest visit round stands for the ticket's outcome
+rating_summary as (
+    select
+        ticket_id,
+        count(*) as ratings,
+        arg_max(satisfaction, visit_round) as satisfaction,
+        max(ingested_at) as ratings_ingested_at
+    from scoped_ratings
+    group by ticket_id
+),
+
+scoped_closes as (
+    select
+        milestones.ticket_id,
+        unnest(milestones.closed_times) as closed_at
+    from milestones
+    semi join scoped on milestones.ticket_id = scoped.ticket_id
+),
+
+-- 形式办结 evidence from the visits: rated unresolved within 7 days after a close
+rated_unresolved_after_close as (
+    select distinct scoped_ratings.ticket_id
+    from scoped_ratings
+    inner join scoped_closes
+        on
+            scoped_ratings.ticket_id = scoped_closes.ticket_id
+            and scoped_ratings.rated_at >= scoped_closes.closed_at
+            and scoped_ratings.rated_at <= scoped_closes.closed_at + interval 7 day
+    where not scoped_ratings.is_resolved
+),
+
 joined as (
     select
-        tickets.ticket_id,
-        tickets.channel_code,
+        scoped.ticket_id,
+        scoped.channel_code,
         channels.is_self_collected,
-        tickets.category_code,
-        tickets.street_code,
-        tickets.community_code,
-        tickets.caller_key,
-        tickets.status,
-        tickets.created_at,
-        tickets.dispatched_at,
+        scoped.category_code,
+        scoped.street_code,
+        scoped.community_code,
+        scoped.caller_key,
+        scoped.status,
+        scoped.created_at,
+        scoped.dispatched_at,
         milestones.first_contact_at,
-        tickets.due_at,
-        tickets.closed_at,
+        scoped.due_at,
+        scoped.closed_at,
         coalesce(milestones.extensions, 0) as extensions,
         coalesce(milestones.returns, 0) as returns,
+        scoped.l1_code,
+        scoped.l2_code,
+        scoped.grid_code,
+        scoped.department,
+        coalesce(milestones.reopens, 0) as reopens,
+        coalesce(milestones.supervisions, 0) as supervisions,
+        milestones.first_closed_at,
+        repeats.repeat_of_ticket_id,
+        coalesce(rating_summary.ratings, 0) as ratings,
+        rating_summary.satisfaction,
+        coalesce(milestones.is_reopened_within_7d_of_close, false)
+        or rated_unresolved_after_close.ticket_id is not null as is_formal_closure,
+        scoped.updated_at,
+        greatest(
+            scoped.ingested_at, milestones.flows_ingested_at, rating_summary.ratings_ingested_at, channels.ingested_at
+        ) as source_ingested_at,
         data_clock.as_of
-    from tickets
+    from scoped
     cross join data_clock
-    left join channels on tickets.channel_code = channels.channel_code
-    left join milestones on tickets.ticket_id = milestones.ticket_id
+    left join channels on scoped.channel_code = channels.channel_code
+    left join milestones on scoped.ticket_id = milestones.ticket_id
+    left join repeats on scoped.ticket_id = repeats.ticket_id
+    left join rating_summary on scoped.ticket_id = rating_summary.ticket_id
+    left join rated_unresolved_after_close on scoped.ticket_id = rated_unresolved_after_close.ticket_id
 ),
 
 flagged as (
@@ -67,7 +270,29 @@ flagged as (
         first_contact_at is not null
         and first_contact_at <= dispatched_at + interval 24 hour as is_responded_in_24h,
         date_diff('second', dispatched_at, first_contact_at) / 3600.0 as response_hours,
-        date_diff('second', created_at, closed_at) / 3600.0 as handling_hours
+        date_diff('second', created_at, closed_at) / 3600.0 as handling_hours,
+        l1_code,
+        l2_code,
+        grid_code,
+        department,
+        created_at::date as created_date,
+        due_at::date as due_date,
+        dispatched_at is not null as is_dispatched,
+        returns > 0 as is_returned,
+        extensions > 0 as is_extended,
+        reopens,
+        reopens > 0 as is_reopened,
+        supervisions,
+        repeat_of_ticket_id is not null as is_repeat,
+        repeat_of_ticket_id,
+        ratings,
+        satisfaction,
+        ratings > 0 as is_rated,
+        coalesce(satisfaction in ('非常满意', '满意', '基本满意'), false) as is_satisfied,
+        first_closed_at,
+        is_formal_closure,
+        updated_at,
+        source_ingested_at
     from joined
 )
 

@@ -14,7 +14,9 @@ renamed as (
     select
         channel_code,
         channel_name,
-        self_collected as is_self_collected
+        self_collected as is_self_collected,
+        updated_at,
+        _ingested_at as ingested_at
     from latest
 )
 

@@ -1,0 +1,165 @@
+-- The demand.* indicators (DOMAIN.md §5) in the KPI contract shape, by calendar year and month of their event
+-- date, for the district and each street. Our definitions (DOMAIN.md §3), documented in _demand__models.yml.
+-- Reads the demand marts, so that an indicator and its mart can never disagree.
+with
+
+district as (
+    select any_value(district_code) as district_code from {{ ref('ref_streets') }}
+),
+
+monthly as (
+    select * from {{ ref('agg_tickets_monthly') }}
+),
+
+-- tickets by the month they were created
+created as (
+    select
+        monthly.month as event_at,
+        monthly.street_code,
+        district.district_code,
+        monthly.tickets,
+        monthly.self_collected_tickets,
+        monthly.citizen_tickets
+    from monthly
+    cross join district
+),
+
+-- tickets by the month they fell due (only tickets already due by the data's clock are in tickets_due)
+fell_due as (
+    select
+        monthly.month as event_at,
+        monthly.street_code,
+        district.district_code,
+        monthly.tickets_due,
+        monthly.closed_on_time
+    from monthly
+    cross join district
+    where monthly.tickets_due > 0
+),
+
+-- a year's average runs over its months up to the latest month with tickets (a partial year over months so far)
+months_elapsed as (
+    select
+        strftime(month, '%Y') as year_period,
+        month(max(month)) as months
+    from monthly
+    where tickets > 0
+    group by strftime(month, '%Y')
+),
+
+citizen_by_year as (
+    {{ demand_kpi_rows('demand.citizen', 'created', 'sum(citizen_tickets)', 'sum(citizen_tickets)') }}
+),
+
+warnings as (
+    select
+        warnings.raised_at as event_at,
+        warnings.street_code,
+        district.district_code
+    from {{ ref('fct_warnings') }} as warnings
+    cross join district
+),
+
+reports as (
+    select
+        reports.period_start as event_at,
+        reports.street_code,
+        district.district_code,
+        reports.report_type
+    from {{ ref('fct_reports') }} as reports
+    cross join district
+),
+
+letters as (
+    select
+        letters.issued_at as event_at,
+        null::varchar as street_code,
+        district.district_code
+    from {{ ref('fct_letters') }} as letters
+    cross join district
+),
+
+reinspections as (
+    select
+        reinspections.inspected_at as event_at,
+        reinspections.street_code,
+        district.district_code
+    from {{ ref('fct_field_reinspections') }} as reinspections
+    cross join district
+),
+
+special_reports as (
+    select * from reports
+    where report_type = '专报'
+),
+
+analysis_reports as (
+    select * from reports
+    where report_type = '民生诉求分析报表'
+),
+
+-- the channel table is the platform's, not an event: counted for every year that has tickets
+channels as (
+    select
+        'demand.channels' as indicator_code,
+        months_elapsed.year_period as period,
+        district.district_code as area_code,
+        count(*)::double as value,
+        count(*)::double as numerator,
+        null::double as denominator
+    from {{ ref('stg_minyi__channels') }}
+    cross join months_elapsed
+    cross join district
+    group by months_elapsed.year_period, district.district_code
+),
+
+citizen_monthly_avg as (
+    select
+        'demand.citizen_monthly_avg' as indicator_code,
+        citizen_by_year.period,
+        citizen_by_year.area_code,
+        round(citizen_by_year.numerator / months_elapsed.months, 1)::double as value,
+        citizen_by_year.numerator,
+        months_elapsed.months::double as denominator
+    from citizen_by_year
+    inner join months_elapsed on citizen_by_year.period = months_elapsed.year_period
+),
+
+unioned as (
+    {{ demand_kpi_rows('demand.tickets', 'created', 'sum(tickets)', 'sum(tickets)') }}
+    union all
+    {{ demand_kpi_rows('demand.self_collected', 'created', 'sum(self_collected_tickets)',
+        'sum(self_collected_tickets)') }}
+    union all
+    select * from citizen_by_year
+    union all
+    select * from citizen_monthly_avg
+    union all
+    {{ demand_kpi_rows('demand.on_time_closure_rate', 'fell_due', '100.0 * sum(closed_on_time) / sum(tickets_due)',
+        'sum(closed_on_time)', 'sum(tickets_due)') }}
+    union all
+    select * from channels
+    union all
+    {{ demand_kpi_rows('demand.warnings', 'warnings', 'count(*)', 'count(*)') }}
+    union all
+    {{ demand_kpi_rows('demand.special_reports', 'special_reports', 'count(*)', 'count(*)') }}
+    union all
+    {{ demand_kpi_rows('demand.analysis_reports', 'analysis_reports', 'count(*)', 'count(*)') }}
+    union all
+    {{ demand_kpi_rows('demand.letters', 'letters', 'count(*)', 'count(*)') }}
+    union all
+    {{ demand_kpi_rows('demand.field_reinspections', 'reinspections', 'count(*)', 'count(*)') }}
+),
+
+final as (
+    select
+        indicator_code::varchar as indicator_code,
+        period::varchar as period,
+        area_code::varchar as area_code,
+        value::double as value,
+        numerator::double as numerator,
+        denominator::double as denominator
+    from unioned
+)
+
+select * from final

@@ -1,0 +1,39 @@
+-- One row per follow-up visit rating (回访评价) of a ticket in fct_tickets, on the 5-level scale; satisfied means
+-- 非常满意, 满意 or 基本满意 (our definition). The free-text comment and the call-back number stay in staging.
+with
+
+ratings as (
+    select * from {{ ref('stg_minyi__ratings') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+final as (
+    select
+        ratings.rating_id::varchar as rating_id,
+        ratings.ticket_id::varchar as ticket_id,
+        ratings.visit_round::integer as visit_round,
+        ratings.visit_method::varchar as visit_method,
+        ratings.satisfaction::varchar as satisfaction,
+        (case ratings.satisfaction
+            when '非常满意' then 5
+            when '满意' then 4
+            when '基本满意' then 3
+            when '不满意' then 2
+            when '非常不满意' then 1
+        end)::integer as satisfaction_score,
+        (ratings.satisfaction in ('非常满意', '满意', '基本满意'))::boolean as is_satisfied,
+        ratings.is_resolved::boolean as is_resolved,
+        ratings.rated_at::timestamp as rated_at,
+        ratings.rated_at::date as rated_date,
+        tickets.channel_code::varchar as channel_code,
+        tickets.category_code::varchar as category_code,
+        tickets.street_code::varchar as street_code,
+        tickets.community_code::varchar as community_code
+    from ratings
+    inner join tickets on ratings.ticket_id = tickets.ticket_id
+)
+
+select * from final
