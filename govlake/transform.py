@@ -96,6 +96,9 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
     from govlake.publish import record_build
 
     missing = sources_without_data(settings)
+    if len(missing) == len(bronze_source_tables()):
+        print("nothing to transform: no source has been ingested yet (run `govlake ingest --all`)", flush=True)
+        return False
     if missing:
         print(f"not built (no data ingested yet from {len(missing)} bronze tables, models downstream skipped): "
               + ", ".join(f"{system}.{entity}" for system, entity in missing), flush=True)

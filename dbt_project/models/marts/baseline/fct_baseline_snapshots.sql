@@ -97,6 +97,18 @@ final as (
         element_level::varchar as element_level,
         element_count::bigint as element_count
     from counted
+    union all
+    -- key components: cameras by their status on the day, from the video registry and its daily status feed
+    select
+        snapshot_date,
+        street_code,
+        community_code,
+        grid_code,
+        element_type,
+        element_subtype,
+        element_level,
+        element_count
+    from {{ ref('int_video__grid_component_snapshots') }}
 )
 
 select * from final

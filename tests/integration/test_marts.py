@@ -1,0 +1,264 @@
+"""The modelled district: the kpi mart reproduces the simulator's ground truth, marts are served and documented.
+
+One published build of every system at a small scale (`district_env`); each test reads it as a user would: through
+the published snapshot, `govlake kpi`, or dbt's own artifacts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from govlake.transform import run_dbt
+from tests.conftest import run_govlake
+
+DISTRICT = "440309"
+
+
+def _serving(env: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(env["settings"].serving_path.resolve()), read_only=True)
+
+
+def _truth(env: dict[str, Any]) -> dict[str, Any]:
+    return json.loads((env["settings"].sources_dir / "truth.json").read_text())
+
+
+def test_kpi_mart_reproduces_every_indicator_of_the_ground_truth(district_env: dict[str, Any]) -> None:
+    truth = _truth(district_env)["expected"]
+    con = _serving(district_env)
+    catalogue = dict(con.execute("select indicator_code, unit from dim_indicators").fetchall())
+    values = dict(con.execute(
+        "select indicator_code, value from fct_indicator_values where period = '2024' and area_code = ?", [DISTRICT]
+    ).fetchall())
+    assert set(values) == set(catalogue), f"indicators without a 2024 district value: {set(catalogue) - set(values)}"
+    wrong = {}
+    for code, unit in catalogue.items():
+        want = truth[code] * 100 if unit == "%" else truth[code]
+        # the ground truth keeps some rates rounded to 4 decimals of a fraction: 0.005 percentage points
+        if abs(values[code] - want) > (0.006 if unit == "%" else 1e-9):
+            wrong[code] = (values[code], want)
+    assert not wrong, f"kpi mart vs ground truth (got, want): {wrong}"
+
+
+def test_kpi_mart_is_tidy_and_carries_its_definition(district_env: dict[str, Any]) -> None:
+    con = _serving(district_env)
+    duplicates = con.execute(
+        "select indicator_code, period, area_code, count(*) from fct_indicator_values group by all having count(*) > 1"
+    ).fetchall()
+    assert duplicates == []
+    rate = con.execute(
+        "select value, numerator, denominator, unit, target from fct_indicator_values "
+        "where indicator_code = 'demand.on_time_closure_rate' and period = '2024' and area_code = ?", [DISTRICT]
+    ).fetchone()
+    assert rate is not None
+    value, numerator, denominator, unit, target = rate
+    assert unit == "%" and target == 100
+    assert value == pytest.approx(100 * numerator / denominator)
+    streets = con.execute(
+        "select count(distinct area_code) from fct_indicator_values where area_level = 'street' and period = '2024'"
+    ).fetchone()
+    assert streets == (6,), "street-level values let a street leader read their own figures"
+
+
+def test_govlake_kpi_prints_the_catalogue_for_a_period(district_env: dict[str, Any]) -> None:
+    rows = json.loads(run_govlake(district_env["env"], "kpi", "--period", "2024", "--json").stdout)
+    assert len(rows) == 38
+    by_code = {r["indicator_code"]: r for r in rows}
+    assert by_code["demand.channels"]["value"] == 37
+    assert by_code["demand.tickets"]["indicator_name"] == "民意速办事件总量"
+    assert all(r["value"] is not None for r in rows)
+
+    street = json.loads(run_govlake(district_env["env"], "kpi", "--period", "2024", "--area", "440309006",
+                                    "--json").stdout)
+    tickets = {r["indicator_code"]: r["value"] for r in street}["demand.tickets"]
+    assert 0 < tickets < by_code["demand.tickets"]["value"]
+
+    table = run_govlake(district_env["env"], "kpi", "--period", "2024").stdout
+    assert "按时办结率" in table
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--period", "2024-13"), "period must be a year"),
+    (("--period", "2024", "--area", "999"), "no indicator values for area"),
+])
+def test_govlake_kpi_refuses_a_bad_request_clearly(district_env: dict[str, Any], args: tuple[str, ...],
+                                                    message: str) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "govlake.cli", "kpi", *args], env=district_env["env"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+
+
+def test_kpi_needs_every_source_and_says_so(published_env: dict[str, Any]) -> None:
+    """Only 民意速办 was ingested: transform builds what it can (the demand marts) and kpi explains what is missing."""
+    import subprocess
+    import sys
+
+    con = _serving(published_env)
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    assert "fct_tickets" in tables and "fct_indicator_values" not in tables
+    proc = subprocess.run([sys.executable, "-m", "govlake.cli", "kpi", "--period", "2024"], env=published_env["env"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode != 0 and "every source must be ingested" in proc.stderr
+
+
+def test_data_quality_mart_accounts_for_every_row_received(district_env: dict[str, Any]) -> None:
+    from ingestion.lake import open_lake
+    from ingestion.manifests import list_manifests
+
+    manifests = list_manifests(open_lake(district_env["settings"]))
+    con = _serving(district_env)
+    batches = con.execute("select count(*), sum(rows_received), count(*) filter (where not is_reconciled) "
+                          "from fct_ingestion_batches").fetchone()
+    assert batches == (len(manifests), sum(m["received"] for m in manifests), 0)
+    rejected = con.execute("select sum(rows_quarantined) from agg_source_freshness").fetchone()
+    assert rejected == (sum(m["quarantined"] for m in manifests),)
+    rules = dict(con.execute(
+        "select rule_name, rows_rejected from agg_quarantine_by_rule "
+        "where source_system = 'minyi' and entity = 'tickets'").fetchall())
+    want: dict[str, int] = {}
+    for m in manifests:
+        if (m["source"], m["entity"]) == ("minyi", "tickets"):
+            for rule, n in m["rules"].items():
+                want[rule] = want.get(rule, 0) + n
+    assert rules == want and rules, "rejections by rule are the manifests' own counts"
+
+
+def _dbt_manifest(env: dict[str, Any]) -> dict[str, Any]:
+    path = Path(env["data_dir"]) / "dbt" / "target" / "manifest.json"
+    return json.loads(path.read_text())
+
+
+def test_every_served_mart_has_a_contract_and_bilingual_column_docs(district_env: dict[str, Any]) -> None:
+    manifest = _dbt_manifest(district_env)
+    marts = [n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["original_file_path"].startswith("models/marts/")]
+    assert len(marts) >= 20
+    problems = []
+    for node in marts:
+        if not node["config"]["contract"]["enforced"]:
+            problems.append(f"{node['name']}: no enforced contract")
+        for column in node["columns"].values():
+            description = column.get("description", "")
+            # "中文名 · English description": a Chinese business name, then what it means in English
+            if " · " not in description or not any("\u4e00" <= ch <= "\u9fff" for ch in description.split(" · ")[0]):
+                problems.append(f"{node['name']}.{column['name']}: {description!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_model_key_is_tested_unique_and_not_null(district_env: dict[str, Any]) -> None:
+    manifest = _dbt_manifest(district_env)
+    tested: dict[str, set[str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("attached_node"):
+            tested.setdefault(node["attached_node"], set()).add(node["test_metadata"]["name"]
+                                                                if node.get("test_metadata") else node["name"])
+    untested = [n["name"] for uid, n in manifest["nodes"].items()
+                if n["resource_type"] == "model" and n["original_file_path"].startswith("models/marts/")
+                and not ({"unique", "unique_combination"} & tested.get(uid, set()))]
+    assert not untested, f"marts without a uniqueness test on their key: {untested}"
+
+
+def test_dashboards_and_the_api_are_declared_as_exposures(district_env: dict[str, Any]) -> None:
+    exposures = _dbt_manifest(district_env)["exposures"].values()
+    kinds = {e["type"] for e in exposures}
+    assert {"dashboard", "application"} <= kinds
+    depends = {dep for e in exposures for dep in e["depends_on"]["nodes"]}
+    assert "model.govlake.fct_indicator_values" in depends
+
+
+def test_dbt_docs_generate_and_source_freshness_run(district_env: dict[str, Any]) -> None:
+    settings = district_env["settings"]
+    assert run_dbt(settings, ["docs", "generate"])
+    catalog = json.loads((Path(district_env["data_dir"]) / "dbt" / "target" / "catalog.json").read_text())
+    assert "model.govlake.fct_indicator_values" in catalog["nodes"]
+    run_govlake(district_env["env"], "freshness")
+    sources = json.loads((Path(district_env["data_dir"]) / "dbt" / "target" / "sources.json").read_text())
+    statuses = {r["unique_id"]: r["status"] for r in sources["results"]}
+    assert statuses["source.govlake.bronze_minyi.tickets"] == "pass"
+    assert len(statuses) > 50
+
+
+@pytest.fixture
+def district_api(district_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    from fastapi.testclient import TestClient
+
+    from govlake.settings import get_settings
+    from services.api.main import app
+
+    monkeypatch.setenv("DATA_DIR", str(district_env["data_dir"]))
+    get_settings.cache_clear()
+    with TestClient(app) as client:
+        yield client
+    get_settings.cache_clear()
+
+
+def test_api_serves_the_indicator_table(district_api: Any) -> None:
+    body = district_api.get("/v1/kpi", params={"period": "2024"}).json()
+    assert len(body["items"]) == 38 and body["items"][0]["indicator_code"] == "demand.tickets"
+    street = district_api.get("/v1/kpi", params={"period": "2024-06", "area_code": "440309006"})
+    assert street.status_code == 200
+    assert {i["area_name"] for i in street.json()["items"]} == {"观澜"}
+    assert district_api.get("/v1/kpi", params={"period": "2024", "area_code": "440309999"}).status_code == 404
+    assert district_api.get("/v1/kpi", params={"period": "24"}).status_code == 422
+    assert district_api.get("/v1/kpi").status_code == 422
+
+
+def test_shijia_model_finds_exactly_the_planted_cases(district_env: dict[str, Any]) -> None:
+    planted = _truth(district_env)["planted"]
+    con = _serving(district_env)
+    clues = {r[0] for r in con.execute("select violation_id from fct_shijia_clues").fetchall()}
+    assert clues == {case["violation_id"] for case in planted["shijia_cases"]}
+    assert clues.isdisjoint({near["violation_id"] for near in planted["shijia_near_misses"]})
+    # the clue list names subjects only by pseudonym: no raw citizen ID reaches the served snapshot
+    keys = {r[0] for r in con.execute("select subject_key from fct_shijia_clues").fetchall()}
+    assert keys.isdisjoint({case["id_number"] for case in planted["shijia_cases"]}) and all(keys)
+    runs = con.execute("select count(*) from fct_supervision_model_runs").fetchone()
+    assert runs is not None and runs[0] >= 1, "every run of the model is logged"
+
+
+def test_baseline_snapshot_matches_the_ground_truth_and_answers_month_over_month(district_env: dict[str, Any]) -> None:
+    truth = _truth(district_env)["expected"]
+    con = _serving(district_env)
+    last = con.execute("select max(snapshot_date) from fct_baseline_snapshots").fetchone()[0]  # type: ignore[index]
+    counts = dict(con.execute(
+        "select element_type, sum(element_count) from fct_baseline_snapshots where snapshot_date = ? group by all",
+        [last]).fetchall())
+    assert counts["key_person"] == truth["baseline.key_persons"]
+    assert counts["key_place"] == truth["baseline.key_places"]
+    assert counts["key_event"] == truth["baseline.key_events.open"]
+    assert counts["key_component"] == truth["video.cameras"] or counts["key_component"] > 0.9 * truth["video.cameras"]
+    # "how did the baseline change this month" is one query over two snapshot dates
+    change = con.execute(
+        """
+        select street_code, element_type,
+               sum(element_count) filter (where snapshot_date = date '2024-12-31')
+               - coalesce(sum(element_count) filter (where snapshot_date = date '2024-11-30'), 0) as change
+        from fct_baseline_snapshots
+        where snapshot_date in (date '2024-11-30', date '2024-12-31')
+        group by all
+        """).fetchall()
+    assert {r[1] for r in change} == {"key_person", "key_place", "key_event", "key_component"}
+
+
+def test_served_marts_carry_no_raw_personal_identifiers(district_env: dict[str, Any]) -> None:
+    """Citizen IDs planted by the simulator (correction subjects, drivers) appear nowhere in the served snapshot."""
+    import re
+
+    con = _serving(district_env)
+    id_pattern = re.compile(r"^\d{17}[\dX]$")
+    offenders = []
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+    ).fetchall():
+        sample = con.execute(f'select "{column}" from "{table}" where "{column}" is not null limit 200').fetchall()
+        if any(id_pattern.match(str(v[0])) for v in sample):
+            offenders.append(f"{table}.{column}")
+    assert not offenders, f"18-digit citizen IDs served in clear: {offenders}"
