@@ -14,11 +14,17 @@ with
 
 computed as (
     {%- for model in kpi_models %}
-    select indicator_code, period, area_code, value, numerator, denominator
-    from {{ ref(model) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            indicator_code,
+            period,
+            area_code,
+            value,
+            numerator,
+            denominator
+        from {{ ref(model) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
