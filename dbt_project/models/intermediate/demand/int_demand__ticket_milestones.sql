@@ -40,7 +40,7 @@ milestones as (
         min(step_at) filter (where step = 'first_contact') as first_contact_at,
         min(step_at) filter (where step = 'close') as first_closed_at,
         max(step_at) filter (where step = 'close') as last_closed_at,
-        list(step_at order by step_at) filter (where step = 'close') as closed_times,
+        list_sort(list(step_at) filter (where step = 'close')) as closed_times,
         count(*) filter (where step = 'dispatch') as dispatches,
         count(*) filter (where step = 'extend') as extensions,
         count(*) filter (where step = 'return') as returns,

@@ -23,8 +23,8 @@ renamed as (
         community_code,
         grid_code,
         title,
-        content,
-        -- personal identifiers leave staging only as keyed pseudonyms; the free-text address is dropped
+        -- personal identifiers leave staging only as keyed pseudonyms; the free-text address and content (callers
+        -- dictate names and numbers into it) stay in the restricted bronze zone
         pseudonymize(caller_phone) as caller_key,
         pseudonymize(caller_name) as caller_name_key,
         longitude,
