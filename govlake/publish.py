@@ -54,7 +54,8 @@ def current_snapshot(settings: Settings) -> Path | None:
 
 
 def _copy_tables(build: Path, target: Path) -> dict[str, int]:
-    """Copy the build's tables (marts and code tables) — not its views, which read the restricted lake."""
+    """Copy the build's marts and code tables — not its views (they read the restricted lake) nor the staging and
+    intermediate tables some models materialise for speed (working state, not a served interface)."""
     con = duckdb.connect(str(target))
     try:
         con.execute(f"attach '{build}' as build (read_only)")
@@ -62,7 +63,7 @@ def _copy_tables(build: Path, target: Path) -> dict[str, int]:
             r[0]
             for r in con.execute(
                 "select table_name from duckdb_tables() where database_name = 'build' and schema_name = 'main' "
-                "order by table_name"
+                "and not starts_with(table_name, 'stg_') and not starts_with(table_name, 'int_') order by table_name"
             ).fetchall()
         ]
         counts: dict[str, int] = {}

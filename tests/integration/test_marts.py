@@ -262,3 +262,10 @@ def test_served_marts_carry_no_raw_personal_identifiers(district_env: dict[str, 
         if any(id_pattern.match(str(v[0])) for v in sample):
             offenders.append(f"{table}.{column}")
     assert not offenders, f"18-digit citizen IDs served in clear: {offenders}"
+
+
+def test_snapshot_serves_marts_and_code_tables_only(district_env: dict[str, Any]) -> None:
+    con = _serving(district_env)
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    assert {"fct_indicator_values", "fct_baseline_snapshots", "fct_shijia_clues", "ref_streets"} <= tables
+    assert not {t for t in tables if t.startswith(("stg_", "int_"))}, "working tables stay in the warehouse"
