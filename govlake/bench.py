@@ -128,8 +128,25 @@ def _ratios(stages: list[dict[str, Any]]) -> dict[str, float]:
             for name, stage, base in RATIOS if stage in seconds and seconds.get(base)}
 
 
+def _reconcile(settings: Settings) -> dict[str, Any] | None:
+    """The published kpi mart's 2024 district values vs the ground truth and the seed (`govlake kpi --reconcile`)."""
+    from govlake.kpi import KpiError, reconcile
+
+    try:
+        rows = reconcile(settings)
+    except KpiError as exc:  # a partial run (--only) may publish no kpi mart
+        return {"error": str(exc)}
+    return {
+        "indicators": len(rows),
+        "match_ground_truth": sum(r["matches_truth"] for r in rows),
+        "within_seed_tolerance": sum(r["within_seed_tolerance"] for r in rows),
+        "mismatches": [r["code"] for r in rows if not (r["matches_truth"] and r["within_seed_tolerance"])],
+    }
+
+
 def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
     stages: list[dict[str, Any]] = []
+    reconciliation: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="govlake-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCE_") and k != "LAKE_URI"}
         env["DATA_DIR"] = tmp
@@ -144,7 +161,10 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
             stages.append({"stage": name, "rows": rows, "seconds": round(seconds, 3),
                            "rows_per_s": round(rows / seconds) if rows else None, "peak_rss_mib": round(peak, 1)})
             _judge(stages[-1], scale)
+            if name == "publish":
+                reconciliation = _reconcile(settings)
     return {
+        "kpi_reconciliation": reconciliation,
         "scale": scale,
         "ratios": _ratios(stages),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__},

@@ -332,6 +332,11 @@ def bench(
     _out().print(table)
     for name, ratio in report["ratios"].items():
         _out().print(f"{name}: {ratio:.1%} of the time")
+    kpi = report["kpi_reconciliation"]
+    if kpi and "indicators" in kpi:
+        n = kpi["indicators"]
+        _out().print(f"kpi mart, 2024, district: {kpi['match_ground_truth']}/{n} equal the ground truth, "
+                     f"{kpi['within_seed_tolerance']}/{n} within the seed document's tolerance")
     text = json.dumps(report, ensure_ascii=False, indent=1)
     print(text)
     if out:
@@ -344,10 +349,15 @@ def kpi(
     period: Annotated[str, typer.Option(help="a year (2024) or a month (2024-03)")],
     area: Annotated[str, typer.Option(help="district, street or community code")] = "440309",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+    reconcile: Annotated[bool, typer.Option(help="compare the district values with the simulator's ground truth "
+                                                 "and the seed document; exit 1 on a mismatch")] = False,
 ) -> None:
     """The indicator table of the published snapshot: every catalogue indicator for one period and area."""
     from govlake.kpi import KpiError, indicator_values
 
+    if reconcile:
+        _kpi_reconcile(period, as_json)
+        return
     try:
         rows = indicator_values(get_settings(), period, area)
     except KpiError as exc:
@@ -363,6 +373,28 @@ def kpi(
         table.add_row(r["indicator_code"], r["indicator_name"], _number(r["value"]), r["unit"],
                       _number(r["numerator"]), _number(r["denominator"]), _number(r["target"]))
     _out().print(table)
+
+
+def _kpi_reconcile(period: str, as_json: bool) -> None:
+    from govlake.kpi import KpiError
+    from govlake.kpi import reconcile as run
+
+    try:
+        rows = run(get_settings(), period)
+    except (KpiError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        table = Table("指标编码", "指标", "指标表", "模拟真值", "种子文档", "= 真值", "种子容差内",
+                      title=f"指标核对 · {period}")
+        for r in rows:
+            table.add_row(r["code"], r["name"], _number(r["value"]), _number(r["truth"]), _number(r["seed"]),
+                          "✓" if r["matches_truth"] else "✗", "✓" if r["within_seed_tolerance"] else "✗")
+        _out().print(table)
+    bad = [r["code"] for r in rows if not (r["matches_truth"] and r["within_seed_tolerance"])]
+    if bad:
+        raise _fail(f"{len(bad)} indicator(s) do not reconcile: {', '.join(bad)}")
 
 
 def _number(value: float | None) -> str:

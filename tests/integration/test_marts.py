@@ -269,3 +269,10 @@ def test_snapshot_serves_marts_and_code_tables_only(district_env: dict[str, Any]
     tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     assert {"fct_indicator_values", "fct_baseline_snapshots", "fct_shijia_clues", "ref_streets"} <= tables
     assert not {t for t in tables if t.startswith(("stg_", "int_"))}, "working tables stay in the warehouse"
+
+
+def test_govlake_kpi_reconcile_checks_truth_and_seed(district_env: dict[str, Any]) -> None:
+    rows = json.loads(run_govlake(district_env["env"], "kpi", "--period", "2024", "--reconcile", "--json").stdout)
+    assert len(rows) == 38
+    assert all(r["matches_truth"] and r["within_seed_tolerance"] for r in rows), [r for r in rows
+                                                                                  if not r["matches_truth"]]
