@@ -50,7 +50,11 @@ def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "bench.json").read_text())
     stages = {s["stage"]: s for s in report["stages"]}
     assert list(stages) == ["simulate", "ingest", "ingest (no change)", "transform", "publish",
-                            "simulate (next day)", "ingest (next day)"]
+                            "simulate (next day)", "ingest (next day)", "transform (next day)", "publish (next day)",
+                            "transform (full refresh)"]
+    assert set(report["ratios"]) == {"incremental daily build vs full rebuild", "next-day ingest vs first ingest"}
+    assert report["kpi_reconciliation"]["indicators"] == 38
+    assert "incremental daily build vs full rebuild" in proc.stderr + proc.stdout
     assert stages["ingest"]["rows"] > 2000 and stages["ingest"]["rows_per_s"] > 0
     assert stages["ingest (no change)"]["rows"] == 0
     assert 0 < stages["ingest (next day)"]["rows"] < stages["ingest"]["rows"] / 10, "a day costs a day"
