@@ -69,15 +69,20 @@ def bronze_source_tables() -> list[tuple[str, str]]:
 
 
 def sources_without_data(settings: Settings) -> list[tuple[str, str]]:
-    """Bronze tables with no committed file yet (a system not ingested so far: only minyi, say, in a first run)."""
+    """Bronze tables never committed yet (a system not ingested so far: only minyi, say, in a first run).
+
+    Judged by the manifests, not by the Parquet files: a table whose committed batches have lost their files is
+    damage, and the build must fail on it rather than quietly skip it.
+    """
     from ingestion.lake import open_lake
 
     lake = open_lake(settings)
-    return [
-        (system, entity)
-        for system, entity in bronze_source_tables()
-        if not any(key.endswith(".parquet") for key in lake.list(f"bronze/{system}/{entity}/"))
-    ]
+
+    def committed(system: str, entity: str) -> bool:
+        keys = [k for k in lake.list(f"_manifests/{system}/{entity}/") if k.endswith(".json")]
+        return any(lake.read_json(key).get("status") == "committed" for key in reversed(keys))
+
+    return [(system, entity) for system, entity in bronze_source_tables() if not committed(system, entity)]
 
 
 def build_args(missing: list[tuple[str, str]], select: str | None, full_refresh: bool) -> list[str]:
