@@ -1,5 +1,5 @@
 -- the committed ingestion batches of the 深平安 source: what was extracted up to when, and how much was quarantined
--- depends_on: {{ source('bronze_pingan', 'key_persons') }} (so it is skipped, with the baseline, until pingan is ingested)
+-- depends_on: {{ source('bronze_pingan', 'key_persons') }} (skipped, with the baseline, until pingan is ingested)
 with
 
 batches as (
