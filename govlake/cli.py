@@ -221,13 +221,19 @@ def quality(
 
 @app.command()
 def transform(
-    select: Annotated[str | None, typer.Option(help="dbt node selection")] = None,
-    full_refresh: Annotated[bool, typer.Option(help="rebuild incremental models from scratch")] = False,
+    select: Annotated[str | None, typer.Option(help="dbt node selection (builds just these)")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="rebuild every model, incremental ones from scratch")] = False,
+    unit_tests: Annotated[bool, typer.Option(help="run dbt's unit tests (model logic on fixed inputs) only")] = False,
 ) -> None:
-    """dbt build (seeds, models, data tests, unit tests) into the working warehouse."""
-    from govlake.transform import transform as run
+    """dbt build (seeds, models, data tests) into the working warehouse: everything on the first run, afterwards only
+    what new batches touch."""
+    from govlake import transform as t
 
-    if not run(get_settings(), select, full_refresh):
+    if unit_tests:
+        if not t.unit_tests(get_settings()):
+            raise _fail("dbt unit tests failed")
+        return
+    if not t.transform(get_settings(), select, full_refresh):
         raise _fail("dbt build failed; nothing was published (the previous snapshot is still served)")
 
 

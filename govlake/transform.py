@@ -6,12 +6,16 @@ failing build leaves what is served untouched.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 
+import duckdb
 import yaml
 
 from govlake import duck
@@ -19,6 +23,7 @@ from govlake.settings import REPO_ROOT, Settings
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 BRONZE_SOURCE_PREFIX = "bronze_"
+BUILD_STATE = "build_state.json"  # what the last successful automatic build saw (beside dbt's target/)
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -68,49 +73,149 @@ def bronze_source_tables() -> list[tuple[str, str]]:
     return tables
 
 
-def sources_without_data(settings: Settings) -> list[tuple[str, str]]:
+def lake_batches(settings: Settings) -> dict[tuple[str, str], tuple[str, bool]]:
+    """(system, entity) -> (digest of its batches and their statuses, whether any batch is committed), from the
+    manifests (one small JSON file per batch, read in one DuckDB scan, local or on S3)."""
+    root = dbt_env(settings)["GOVLAKE_LAKE_ROOT"]
+    con = duck.connect(settings)
+    try:
+        rows = con.execute(f"""
+            with manifests as (
+                select
+                    content ->> '$.source' as source,
+                    content ->> '$.entity' as entity,
+                    content ->> '$.batch_id' as batch_id,
+                    content ->> '$.status' as status
+                from read_text('{root}/_manifests/*/*/*.json')
+            )
+            select source, entity, md5(string_agg(batch_id || ':' || status, ',' order by batch_id)),
+                   bool_or(status = 'committed')
+            from manifests group by all
+        """).fetchall()
+    except duckdb.IOException:  # no manifest at all yet
+        return {}
+    finally:
+        con.close()
+    return {(source, entity): (digest, committed) for source, entity, digest, committed in rows}
+
+
+def sources_without_data(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]] | None = None,
+                         ) -> list[tuple[str, str]]:
     """Bronze tables never committed yet (a system not ingested so far: only minyi, say, in a first run).
 
     Judged by the manifests, not by the Parquet files: a table whose committed batches have lost their files is
     damage, and the build must fail on it rather than quietly skip it.
     """
-    from ingestion.lake import open_lake
-
-    lake = open_lake(settings)
-
-    def committed(system: str, entity: str) -> bool:
-        keys = [k for k in lake.list(f"_manifests/{system}/{entity}/") if k.endswith(".json")]
-        return any(lake.read_json(key).get("status") == "committed" for key in reversed(keys))
-
-    return [(system, entity) for system, entity in bronze_source_tables() if not committed(system, entity)]
+    batches = lake_batches(settings) if batches is None else batches
+    return [table for table in bronze_source_tables() if not batches.get(table, ("", False))[1]]
 
 
-def build_args(missing: list[tuple[str, str]], select: str | None, full_refresh: bool) -> list[str]:
-    """`dbt build`, leaving out whatever depends on a bronze table without data (its view could not even be read)."""
-    args = ["build"]
+def project_fingerprint(settings: Settings) -> str:
+    """What decides the models' output besides the data: the dbt project's files, the dbt version, the UDF code and
+    the pseudonym key. A change in any of them makes the next transform build everything."""
+    digest = hashlib.sha256()
+    files = [p for p in sorted(DBT_PROJECT_DIR.rglob("*"))
+             if p.is_file() and not {"target", "logs", "dbt_packages"} & set(p.relative_to(DBT_PROJECT_DIR).parts)]
+    for path in [*files, Path(__file__).with_name("dbt_udfs.py"), Path(__file__).with_name("pseudonym.py")]:
+        digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+    digest.update(version("dbt-core").encode() + version("dbt-duckdb").encode() + settings.pseudonym_key.encode())
+    return digest.hexdigest()
+
+
+def _state_path(settings: Settings) -> Path:
+    return settings.data_dir / "dbt" / BUILD_STATE
+
+
+def changed_since_last_build(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]],
+                             fingerprint: str) -> list[tuple[str, str]] | None:
+    """Bronze tables whose batches changed since the last successful full or daily build; None when everything must
+    be built (no such build, a new warehouse, or changed code)."""
+    path = _state_path(settings)
+    if not path.exists() or not settings.warehouse_path.exists():
+        return None
+    state = json.loads(path.read_text())
+    if state.get("fingerprint") != fingerprint:
+        return None
+    before = state.get("batches", {})
+    return [(system, entity) for (system, entity), (digest, _) in batches.items()
+            if before.get(f"{system}.{entity}") != digest]
+
+
+def _save_state(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]], fingerprint: str) -> None:
+    path = _state_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"fingerprint": fingerprint,
+                                "batches": {f"{s}.{e}": digest for (s, e), (digest, _) in sorted(batches.items())}},
+                               indent=1))
+
+
+def build_args(missing: list[tuple[str, str]], select: str | list[str] | None, full_refresh: bool,
+               exclude: Sequence[str] = ()) -> list[str]:
+    """`dbt build`, leaving out whatever depends on a bronze table without data (its view could not even be read).
+
+    dbt's unit tests check model logic on fixed inputs, not data: like dbt's own advice for production runs, the
+    build leaves them out, and `govlake transform --unit-tests` (run by the test suite) runs them.
+    """
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if select:
-        args += ["--select", select]
-    if missing:
-        args += ["--exclude", *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in missing)]
+        args += ["--select", *([select] if isinstance(select, str) else select)]
+    excluded = [*exclude, *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in missing)]
+    if excluded:
+        args += ["--exclude", *excluded]
     if full_refresh:
         args.append("--full-refresh")
     return args
 
 
+# A view is a stored query over the lake: new data shows through it without rebuilding it, and it changes only with
+# the code (which makes the next build a full one). So a daily build leaves views, and the tests that re-run them
+# over all of bronze, to full builds; it tests every table it rebuilds.
+DAILY_EXCLUDE = ("config.materialized:view",)
+
+
+def daily_selection(changed: list[tuple[str, str]]) -> list[str]:
+    """What new batches touch: every model downstream of a changed bronze table, and of the batch log (the quality
+    marts). Every staging model also reads its own entity's manifests (committed batches only), and those changed
+    exactly when the entity's batches did."""
+    return ["stg_lake__batches+", *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in changed)]
+
+
 def transform(settings: Settings, select: str | None = None, full_refresh: bool = False) -> bool:
+    """Build the warehouse. Without --select or --full-refresh, a run after a successful one builds only the models
+    downstream of bronze tables that received batches since (an incremental daily build); the first run, and any run
+    after the dbt project changed, builds everything."""
     from govlake.publish import record_build
 
-    missing = sources_without_data(settings)
+    batches = lake_batches(settings)
+    missing = sources_without_data(settings, batches)
     if len(missing) == len(bronze_source_tables()):
         print("nothing to transform: no source has been ingested yet (run `govlake ingest --all`)", flush=True)
         return False
     if missing:
         print(f"not built (no data ingested yet from {len(missing)} bronze tables, models downstream skipped): "
               + ", ".join(f"{system}.{entity}" for system, entity in missing), flush=True)
+    fingerprint = project_fingerprint(settings)
+    automatic = select is None
+    exclude: tuple[str, ...] = ()
+    if automatic and not full_refresh:
+        changed = changed_since_last_build(settings, batches, fingerprint)
+        if changed == []:
+            print("nothing new since the last build: the warehouse is up to date", flush=True)
+            return True
+        if changed is not None:
+            print(f"daily build: models downstream of {len(changed)} bronze tables with new batches", flush=True)
+            select, exclude = daily_selection(changed), DAILY_EXCLUDE
     record_build(settings, success=False)  # a crash mid-build must not look like a finished one
-    ok = run_dbt(settings, build_args(missing, select, full_refresh))
+    ok = run_dbt(settings, build_args(missing, select, full_refresh, exclude))
     record_build(settings, success=ok)
+    if ok and automatic:
+        _save_state(settings, batches, fingerprint)
     return ok
+
+
+def unit_tests(settings: Settings) -> bool:
+    """dbt's unit tests (every KPI formula, the 失驾 logic ...) against the built warehouse's relations."""
+    return run_dbt(settings, ["test", "--select", "test_type:unit"])
 
 
 def source_freshness(settings: Settings) -> bool:
