@@ -150,13 +150,13 @@ def _save_state(settings: Settings, batches: dict[tuple[str, str], tuple[str, bo
 
 
 def build_args(missing: list[tuple[str, str]], select: str | list[str] | None, full_refresh: bool,
-               exclude: Sequence[str] = ()) -> list[str]:
+               exclude: Sequence[str] = (), flags: Sequence[str] = ()) -> list[str]:
     """`dbt build`, leaving out whatever depends on a bronze table without data (its view could not even be read).
 
     dbt's unit tests check model logic on fixed inputs, not data: like dbt's own advice for production runs, the
     build leaves them out, and `govlake transform --unit-tests` (run by the test suite) runs them.
     """
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    args = ["build", "--exclude-resource-type", "unit_test", *flags]
     if select:
         args += ["--select", *([select] if isinstance(select, str) else select)]
     excluded = [*exclude, *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in missing)]
@@ -171,6 +171,9 @@ def build_args(missing: list[tuple[str, str]], select: str | list[str] | None, f
 # the code (which makes the next build a full one). So a daily build leaves views, and the tests that re-run them
 # over all of bronze, to full builds; it tests every table it rebuilds.
 DAILY_EXCLUDE = ("config.materialized:view",)
+# The manifest is the last full build's (same code) and rewriting it costs ~2 s: a daily build writes no JSON
+# artefacts (its results are in dbt.log)
+DAILY_FLAGS = ("--no-write-json",)
 
 
 def daily_selection(changed: list[tuple[str, str]]) -> list[str]:
@@ -197,6 +200,7 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
     fingerprint = project_fingerprint(settings)
     automatic = select is None
     exclude: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
     if automatic and not full_refresh:
         changed = changed_since_last_build(settings, batches, fingerprint)
         if changed == []:
@@ -204,9 +208,9 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
             return True
         if changed is not None:
             print(f"daily build: models downstream of {len(changed)} bronze tables with new batches", flush=True)
-            select, exclude = daily_selection(changed), DAILY_EXCLUDE
+            select, exclude, flags = daily_selection(changed), DAILY_EXCLUDE, DAILY_FLAGS
     record_build(settings, success=False)  # a crash mid-build must not look like a finished one
-    ok = run_dbt(settings, build_args(missing, select, full_refresh, exclude))
+    ok = run_dbt(settings, build_args(missing, select, full_refresh, exclude, flags))
     record_build(settings, success=ok)
     if ok and automatic:
         _save_state(settings, batches, fingerprint)

@@ -26,7 +26,9 @@ def test_incremental_daily_build_equals_a_full_rebuild(tmp_path: Path) -> None:
     # the next day arrives: new tickets, state changes of open ones, late corrections, a new status file
     run_govlake(env["env"], "simulate", "--scale", DISTRICT_SCALE, "--as-of", "2024-12-31T23:59:59")
     ingest_all(env["env"], tmp_path)
-    run_govlake(env["env"], "transform")
+    daily = run_govlake(env["env"], "transform").stdout
+    assert "daily build: models downstream of" in daily, "the second run builds only what the new day touches"
+    assert "nothing new since the last build" in run_govlake(env["env"], "transform").stdout
     incremental = tmp_path / "incremental.duckdb"
     shutil.copy(settings.warehouse_path, incremental)
 

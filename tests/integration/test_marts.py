@@ -186,6 +186,15 @@ def test_dbt_docs_generate_and_source_freshness_run(district_env: dict[str, Any]
     assert len(statuses) > 50
 
 
+def test_dbt_unit_tests_pass(district_env: dict[str, Any]) -> None:
+    # every KPI formula and the 失驾 logic on fixed inputs; `govlake transform` leaves them to the test suite
+    run_govlake(district_env["env"], "transform", "--unit-tests")
+    results = json.loads((Path(district_env["data_dir"]) / "dbt" / "target" / "run_results.json").read_text())
+    unit = [r for r in results["results"] if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) >= 36
+    assert {r["status"] for r in unit} == {"pass"}
+
+
 @pytest.fixture
 def district_api(district_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
     from fastapi.testclient import TestClient

@@ -102,8 +102,9 @@ def test_a_failed_build_leaves_the_published_snapshot_serving(tmp_path: Path) ->
     before = _total(tmp_path)
     shutil.rmtree(tmp_path / "lake" / "bronze" / "minyi" / "tickets")  # the build now cannot read its input
 
-    transform = subprocess.run([sys.executable, "-m", "govlake.cli", "transform"], env=env, capture_output=True,
-                               text=True, check=False)
+    # no new batch arrived, so a daily `transform` would have nothing to do: rebuild from the lake
+    transform = subprocess.run([sys.executable, "-m", "govlake.cli", "transform", "--full-refresh"], env=env,
+                               capture_output=True, text=True, check=False)
     assert transform.returncode == 1
     assert "previous snapshot is still served" in transform.stderr
     publish = subprocess.run([sys.executable, "-m", "govlake.cli", "publish"], env=env, capture_output=True,
