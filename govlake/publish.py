@@ -40,6 +40,11 @@ def record_build(settings: Settings, success: bool) -> None:
     path.write_text(json.dumps({"success": success, "finished_at": datetime.now(UTC).isoformat()}))
 
 
+def last_build_succeeded(settings: Settings) -> bool:
+    status = settings.warehouse_path.parent / BUILD_STATUS
+    return status.exists() and bool(json.loads(status.read_text())["success"])
+
+
 def _check_build(settings: Settings) -> None:
     status = settings.warehouse_path.parent / BUILD_STATUS
     if not settings.warehouse_path.exists() or not status.exists():

@@ -129,10 +129,12 @@ def _state_path(settings: Settings) -> Path:
 def changed_since_last_build(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]],
                              fingerprint: str) -> list[tuple[str, str]] | None:
     """Bronze tables whose batches changed since the last successful full or daily build; None when everything must
-    be built (no such build, a new warehouse, or changed code)."""
+    be built (no such build, a new warehouse, changed code, or a failed build since)."""
+    from govlake.publish import last_build_succeeded
+
     path = _state_path(settings)
-    if not path.exists() or not settings.warehouse_path.exists():
-        return None
+    if not path.exists() or not settings.warehouse_path.exists() or not last_build_succeeded(settings):
+        return None  # a failed or interrupted build may have left any model half-way: build everything
     state = json.loads(path.read_text())
     if state.get("fingerprint") != fingerprint:
         return None

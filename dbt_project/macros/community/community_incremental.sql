@@ -12,3 +12,26 @@
     true
     {%- endif -%}
 {%- endmacro %}
+
+{#- The CTEs `changed` (the month × GROUP_KEY pairs that rows ingested since the last run touch) and `scoped` (every
+    row of ROWS in those pairs, with its month): what a monthly incremental mart re-aggregates. -#}
+{% macro community_touched_months(rows, group_key, date_column='stat_date') -%}
+changed as (
+    select distinct
+        date_trunc('month', {{ date_column }})::date as month,
+        {{ group_key }}
+    from {{ rows }}
+    where {{ community_ingested_since_last_run('ingested_at') }}
+),
+
+scoped as (
+    select
+        {{ rows }}.*,
+        date_trunc('month', {{ rows }}.{{ date_column }})::date as month
+    from {{ rows }}
+    semi join changed
+        on
+            date_trunc('month', {{ rows }}.{{ date_column }})::date = changed.month
+            and {{ rows }}.{{ group_key }} = changed.{{ group_key }}
+)
+{%- endmacro %}

@@ -78,18 +78,7 @@ combined as (
 ),
 
 final as (
-    select
-        combined.indicator_code::varchar as indicator_code,
-        combined.period::varchar as period,
-        (case when combined.is_district then district.district_code else combined.street_code end)::varchar
-            as area_code,
-        combined.value::double as value,
-        -- plain counts: numerator = value, no denominator
-        combined.value::double as numerator,
-        null::double as denominator
-    from combined
-    cross join district
-    where combined.is_district or combined.street_code is not null
+    {{ kpi_count_rows('combined') }}
 )
 
 select * from final

@@ -16,25 +16,8 @@ communities as (
     select * from {{ ref('ref_communities') }}
 ),
 
--- the (month, group) pairs that rows ingested since the last run touch
-changed as (
-    select distinct
-        date_trunc('month', stat_date)::date as month,
-        community_code
-    from work
-    where {{ community_ingested_since_last_run('ingested_at') }}
-),
-
-scoped as (
-    select
-        work.*,
-        date_trunc('month', work.stat_date)::date as month
-    from work
-    semi join changed
-        on
-            date_trunc('month', work.stat_date)::date = changed.month
-            and work.community_code = changed.community_code
-),
+-- the (month, group) pairs that rows ingested since the last run touch, and their rows
+{{ community_touched_months('work', 'community_code') }},
 
 monthly as (
     select

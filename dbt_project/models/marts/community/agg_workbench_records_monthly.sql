@@ -17,25 +17,8 @@ apps as (
     select * from {{ ref('stg_workbench__apps') }}
 ),
 
--- the (month, group) pairs that rows ingested since the last run touch
-changed as (
-    select distinct
-        date_trunc('month', stat_date)::date as month,
-        app_id
-    from counts
-    where {{ community_ingested_since_last_run('ingested_at') }}
-),
-
-scoped as (
-    select
-        counts.*,
-        date_trunc('month', counts.stat_date)::date as month
-    from counts
-    semi join changed
-        on
-            date_trunc('month', counts.stat_date)::date = changed.month
-            and counts.app_id = changed.app_id
-),
+-- the (month, group) pairs that rows ingested since the last run touch, and their rows
+{{ community_touched_months('counts', 'app_id') }},
 
 monthly as (
     select
