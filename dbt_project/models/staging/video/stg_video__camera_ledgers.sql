@@ -1,5 +1,8 @@
 -- one row per camera: its row in the latest ledger that lists it, plus the span of ledger months it appears in
--- (cameras are listed in every monthly ledger from installation to removal)
+-- (cameras are listed in every monthly ledger from installation to removal). A table: the view sorted every monthly
+-- ledger row once per reader, and its tests are five readers.
+{{ config(materialized='table') }}
+
 with
 
 bronze as (
