@@ -1,7 +1,8 @@
-"""`govlake transform`: dbt build (seeds, models, tests, unit tests) into the working warehouse.
+"""`govlake transform`: dbt build (seeds, models, data tests) into the working warehouse.
 
 dbt is the single writer of the working DuckDB file; readers never open it (they read published snapshots), so a
-failing build leaves what is served untouched.
+failing build leaves what is served untouched. The first build builds everything; later ones build only what the
+batches committed since the last successful build touch (the daily build), unless the code changed.
 """
 
 from __future__ import annotations
