@@ -130,7 +130,7 @@ def _ratios(stages: list[dict[str, Any]]) -> dict[str, float]:
 
 def _reconcile(settings: Settings) -> dict[str, Any] | None:
     """The published kpi mart's 2024 district values vs the ground truth and the seed (`govlake kpi --reconcile`)."""
-    from govlake.kpi import KpiError, reconcile
+    from govlake.kpi import KpiError, mismatches, reconcile
 
     try:
         rows = reconcile(settings)
@@ -140,7 +140,7 @@ def _reconcile(settings: Settings) -> dict[str, Any] | None:
         "indicators": len(rows),
         "match_ground_truth": sum(r["matches_truth"] for r in rows),
         "within_seed_tolerance": sum(r["within_seed_tolerance"] for r in rows),
-        "mismatches": [r["code"] for r in rows if not (r["matches_truth"] and r["within_seed_tolerance"])],
+        "mismatches": mismatches(rows),
     }
 
 

@@ -382,7 +382,7 @@ def kpi(
 
 
 def _kpi_reconcile(period: str, as_json: bool) -> None:
-    from govlake.kpi import KpiError
+    from govlake.kpi import KpiError, mismatches
     from govlake.kpi import reconcile as run
 
     try:
@@ -398,7 +398,7 @@ def _kpi_reconcile(period: str, as_json: bool) -> None:
             table.add_row(r["code"], r["name"], _number(r["value"]), _number(r["truth"]), _number(r["seed"]),
                           "✓" if r["matches_truth"] else "✗", "✓" if r["within_seed_tolerance"] else "✗")
         _out().print(table)
-    bad = [r["code"] for r in rows if not (r["matches_truth"] and r["within_seed_tolerance"])]
+    bad = mismatches(rows)
     if bad:
         raise _fail(f"{len(bad)} indicator(s) do not reconcile: {', '.join(bad)}")
 

@@ -81,3 +81,8 @@ def reconcile(settings: Settings, period: str = "2024") -> list[dict[str, Any]]:
                     "seed": judged[code]["seed"], "matches_truth": matches,
                     "within_seed_tolerance": judged[code]["ok"]})
     return out
+
+
+def mismatches(rows: list[dict[str, Any]]) -> list[str]:
+    """Codes of reconcile() rows that miss the ground truth or the seed's tolerance."""
+    return [r["code"] for r in rows if not (r["matches_truth"] and r["within_seed_tolerance"])]

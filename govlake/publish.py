@@ -49,7 +49,7 @@ def _check_build(settings: Settings) -> None:
     status = settings.warehouse_path.parent / BUILD_STATUS
     if not settings.warehouse_path.exists() or not status.exists():
         raise PublishError("nothing to publish: run `govlake transform` first")
-    if not json.loads(status.read_text())["success"]:
+    if not last_build_succeeded(settings):
         raise PublishError("the last `govlake transform` failed; the previously published snapshot stays served")
 
 

@@ -27,14 +27,18 @@ BRONZE_SOURCE_PREFIX = "bronze_"
 BUILD_STATE = "build_state.json"  # what the last successful automatic build saw (beside dbt's target/)
 
 
+def lake_root(settings: Settings) -> str:
+    """The lake as dbt's sources and DuckDB read it: a local path or s3://bucket/prefix."""
+    lake = settings.lake
+    return (str(Path(lake.removeprefix("file://"))) if lake.startswith("file://") else lake).rstrip("/")
+
+
 def dbt_env(settings: Settings) -> dict[str, str]:
     """Environment the dbt profile reads (dbt_project/profiles.yml)."""
-    lake = settings.lake
-    lake_root = str(Path(lake.removeprefix("file://"))) if lake.startswith("file://") else lake
     return {
         "GOVLAKE_WAREHOUSE_PATH": str(settings.warehouse_path.resolve()),
         "GOVLAKE_DUCKDB_EXTENSIONS": str(duck.install_extensions(settings)),
-        "GOVLAKE_LAKE_ROOT": lake_root.rstrip("/"),
+        "GOVLAKE_LAKE_ROOT": lake_root(settings),
         "S3_ACCESS_KEY": settings.s3_access_key,
         "S3_SECRET_KEY": settings.s3_secret_key,
         "S3_ENDPOINT": settings.s3_endpoint,
@@ -77,7 +81,7 @@ def bronze_source_tables() -> list[tuple[str, str]]:
 def lake_batches(settings: Settings) -> dict[tuple[str, str], tuple[str, bool]]:
     """(system, entity) -> (digest of its batches and their statuses, whether any batch is committed), from the
     manifests (one small JSON file per batch, read in one DuckDB scan, local or on S3)."""
-    root = dbt_env(settings)["GOVLAKE_LAKE_ROOT"]
+    root = lake_root(settings)
     con = duck.connect(settings)
     try:
         rows = con.execute(f"""
