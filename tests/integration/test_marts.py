@@ -7,6 +7,7 @@ the published snapshot, `govlake kpi`, or dbt's own artifacts.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,26 @@ def test_every_served_mart_has_a_contract_and_bilingual_column_docs(district_env
             if " · " not in description or not any("\u4e00" <= ch <= "\u9fff" for ch in description.split(" · ")[0]):
                 problems.append(f"{node['name']}.{column['name']}: {description!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_code_columns_refuse_values_outside_their_code_list(district_env: dict[str, Any], tmp_path: Path) -> None:
+    """The marts' code columns carry enforced check constraints (not accepted_values tests): DuckDB refuses a bad
+    code as the table is written."""
+    manifest = _dbt_manifest(district_env)
+    declared = {(n["name"], c["name"]) for n in manifest["nodes"].values()
+                if n["resource_type"] == "model" and n["original_file_path"].startswith("models/marts/")
+                for c in n["columns"].values() for con in c.get("constraints", []) if con["type"] == "check"}
+    assert len(declared) >= 60
+    warehouse = tmp_path / "warehouse.duckdb"  # a copy: the shared build stays as it is
+    shutil.copy(district_env["settings"].warehouse_path, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        enforced = {(table, column) for table, columns in con.execute(
+            "select table_name, constraint_column_names from duckdb_constraints() where constraint_type = 'CHECK'"
+        ).fetchall() for column in columns}
+        assert declared <= enforced, sorted(declared - enforced)
+        with pytest.raises(duckdb.ConstraintException, match="CHECK"):
+            con.execute("update fct_tickets set status = 'pending' "
+                        "where ticket_id = (select min(ticket_id) from fct_tickets)")
 
 
 def test_every_model_key_is_tested_unique_and_not_null(district_env: dict[str, Any]) -> None:

@@ -1,12 +1,17 @@
 {#- Ticket counts and the numerators and denominators of the demand rates from fct_tickets, per PERIOD_COLUMN and
     the GRAIN columns. Creation measures count a ticket in the period it was created (CREATED_PERIOD); tickets_due,
-    closed_on_time and overdue count it in the period it fell due (DUE_PERIOD), the on-time rate's period. -#}
+    closed_on_time and overdue count it in the period it fell due (DUE_PERIOD), the on-time rate's period.
+    Incremental (strategy replace_periods): a run recomputes the periods from demand_aggregate_since() on. -#}
 {% macro demand_ticket_aggregate(period_column, created_period, due_period, grain) -%}
     {%- set keys = [period_column] + grain -%}
+    {%- set since = demand_aggregate_since(period_column) if is_incremental() and execute else none %}
 with
 
 tickets as (
     select * from {{ ref('fct_tickets') }}
+    {%- if since is not none %}
+    where {{ created_period }} >= {{ since }} or {{ due_period }} >= {{ since }}
+    {%- endif %}
 ),
 
 created as (
@@ -25,8 +30,12 @@ created as (
         count(*) filter (where is_formal_closure) as formal_closures,
         count(*) filter (where is_rated) as rated,
         count(*) filter (where is_satisfied) as satisfied,
-        sum(date_diff('second', created_at, closed_at)) as handling_seconds
+        sum(date_diff('second', created_at, closed_at)) as handling_seconds,
+        max(source_ingested_at) as created_ingested_at
     from tickets
+    {%- if since is not none %}
+    where {{ created_period }} >= {{ since }}
+    {%- endif %}
     group by all
 ),
 
@@ -36,9 +45,14 @@ due as (
         {{ grain | join(', ') }},
         count(*) as tickets_due,
         count(*) filter (where is_closed_on_time) as closed_on_time,
-        count(*) filter (where is_overdue) as overdue
+        count(*) filter (where is_overdue) as overdue,
+        max(source_ingested_at) as due_ingested_at
     from tickets
-    where is_due
+    where
+        is_due
+        {%- if since is not none %}
+        and {{ due_period }} >= {{ since }}
+        {%- endif %}
     group by all
 ),
 
@@ -78,9 +92,70 @@ final as (
         coalesce(handling_seconds, 0)::bigint as handling_seconds,
         coalesce(tickets_due, 0)::bigint as tickets_due,
         coalesce(closed_on_time, 0)::bigint as closed_on_time,
-        coalesce(overdue, 0)::bigint as overdue
+        coalesce(overdue, 0)::bigint as overdue,
+        greatest(created_ingested_at, due_ingested_at)::timestamp as source_ingested_at
     from combined
 )
 
 select * from final
+{%- endmacro %}
+
+
+{#- The first period an incremental run of the aggregate by PERIOD_COLUMN ('date' or 'month') must recompute, as a
+    SQL date literal; none to recompute all. A ticket changes the aggregates only where it is counted: its creation
+    period (creation times never change) and its due period (due times only move later than creation). So with
+    ARRIVED the tickets whose sources arrived since the aggregate's watermark, every period from the earliest
+    creation among them is recomputed; that also covers the tickets whose repeat flag an arrival changed (they were
+    created later, within 30 days). The tickets that fell due since the last run (is_due, is_overdue) are due after
+    the previous data clock, which is at least the latest update among the tickets that did not arrive. -#}
+{% macro demand_aggregate_since(period_column) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'source_ingested_at' not in columns -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        with
+
+        previous as (
+            select max(source_ingested_at) as ingested_at from {{ this }}
+        ),
+
+        tickets as (
+            select * from {{ ref('fct_tickets') }}
+        )
+
+        select
+            least(
+                min(tickets.created_date) filter (where tickets.source_ingested_at > previous.ingested_at),
+                max(tickets.updated_at) filter (where tickets.source_ingested_at <= previous.ingested_at)::date
+            )::varchar as since
+        from tickets
+        cross join previous
+    {%- endset -%}
+    {%- set since = run_query(query).columns[0].values()[0] -%}
+    {%- if since is none -%}
+        {{ return(none) }}
+    {%- elif period_column == 'month' -%}
+        {{ return("date_trunc('month', '" ~ since ~ "'::date)::date") }}
+    {%- else -%}
+        {{ return("'" ~ since ~ "'::date") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Incremental strategy replace_periods (for demand_ticket_aggregate): delete the target's rows from the first
+    recomputed period on (unique_key names the period column) and insert the recomputed ones. Unlike delete+insert
+    it also clears a period that no longer has any row. -#}
+{% macro get_incremental_replace_periods_sql(arg_dict) -%}
+    {%- set period_column = arg_dict['unique_key'] -%}
+    {%- set since = demand_aggregate_since(period_column) -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    {%- if since is not none %}
+    where {{ period_column }} >= {{ since }}
+    {%- endif %};
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}

@@ -7,8 +7,9 @@ district as (
     select any_value(district_code) as district_code from {{ ref('ref_streets') }}
 ),
 
+-- per month and street: the KPIs need no finer grain (agg_tickets_monthly has about one row per two tickets)
 monthly as (
-    select * from {{ ref('agg_tickets_monthly') }}
+    select * from {{ ref('agg_tickets_monthly_by_street') }}
 ),
 
 -- tickets by the month they were created
