@@ -190,10 +190,29 @@ def daily_selection(changed: list[tuple[str, str]]) -> list[str]:
     return ["stg_lake__batches+", *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in changed)]
 
 
+def plan_build(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]], fingerprint: str,
+               select: str | None, full_refresh: bool) -> tuple[list[str] | str | None, tuple[str, ...],
+                                                             tuple[str, ...], bool, str] | None:
+    """(select, exclude, flags, full_refresh, message) for this run; None when nothing is new since the last build.
+
+    An automatic run (no --select) after a successful one with the same code is a daily build of what new batches
+    touch. Any other automatic run rebuilds everything from scratch: incremental models computed by other code, or
+    left behind by a failed build, cannot be trusted to carry on."""
+    if select is not None or full_refresh:
+        return select, (), (), full_refresh, ""
+    changed = changed_since_last_build(settings, batches, fingerprint)
+    if changed is None:
+        return None, (), (), True, "full build: first build, changed code or an unfinished last build"
+    if not changed:
+        return None
+    return (daily_selection(changed), DAILY_EXCLUDE, DAILY_FLAGS, False,
+            f"daily build: models downstream of {len(changed)} bronze tables with new batches")
+
+
 def transform(settings: Settings, select: str | None = None, full_refresh: bool = False) -> bool:
     """Build the warehouse. Without --select or --full-refresh, a run after a successful one builds only the models
     downstream of bronze tables that received batches since (an incremental daily build); the first run, and any run
-    after the dbt project changed, builds everything."""
+    after the dbt project changed or a build failed, rebuilds everything from scratch."""
     from govlake.publish import record_build
 
     batches = lake_batches(settings)
@@ -205,21 +224,17 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
         print(f"not built (no data ingested yet from {len(missing)} bronze tables, models downstream skipped): "
               + ", ".join(f"{system}.{entity}" for system, entity in missing), flush=True)
     fingerprint = project_fingerprint(settings)
-    automatic = select is None
-    exclude: tuple[str, ...] = ()
-    flags: tuple[str, ...] = ()
-    if automatic and not full_refresh:
-        changed = changed_since_last_build(settings, batches, fingerprint)
-        if changed == []:
-            print("nothing new since the last build: the warehouse is up to date", flush=True)
-            return True
-        if changed is not None:
-            print(f"daily build: models downstream of {len(changed)} bronze tables with new batches", flush=True)
-            select, exclude, flags = daily_selection(changed), DAILY_EXCLUDE, DAILY_FLAGS
+    plan = plan_build(settings, batches, fingerprint, select, full_refresh)
+    if plan is None:
+        print("nothing new since the last build: the warehouse is up to date", flush=True)
+        return True
+    selection, exclude, flags, full_refresh, message = plan
+    if message:
+        print(message, flush=True)
     record_build(settings, success=False)  # a crash mid-build must not look like a finished one
-    ok = run_dbt(settings, build_args(missing, select, full_refresh, exclude, flags))
+    ok = run_dbt(settings, build_args(missing, selection, full_refresh, exclude, flags))
     record_build(settings, success=ok)
-    if ok and automatic:
+    if ok and select is None:
         _save_state(settings, batches, fingerprint)
     return ok
 

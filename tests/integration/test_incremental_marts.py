@@ -35,7 +35,8 @@ def test_incremental_daily_build_equals_a_full_rebuild(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "dbt" / "target" / "manifest.json").read_text())
     incremental_models = {n["name"] for n in manifest["nodes"].values()
                           if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
-    assert {"fct_tickets", "fct_ticket_flows", "agg_camera_availability_daily"} <= incremental_models
+    assert {"fct_tickets", "fct_ticket_flows", "fct_ratings", "agg_tickets_daily", "agg_tickets_monthly",
+            "agg_camera_availability_daily"} <= incremental_models
 
     run_govlake(env["env"], "transform", "--full-refresh")
     con = duckdb.connect()

@@ -44,6 +44,21 @@ def test_changed_code_or_a_failed_build_makes_the_next_build_a_full_one(tmp_path
     assert t.changed_since_last_build(settings, BATCHES, "code-1") is None
 
 
+def test_a_full_build_starts_from_scratch_and_a_daily_one_carries_on(tmp_path: Path) -> None:
+    settings = _built(tmp_path)
+    selection, exclude, _, full_refresh, _ = t.plan_build(settings, BATCHES, "code-1", None, False)
+    assert (selection, exclude, full_refresh) == (None, (), True)  # first build: no state yet
+    t._save_state(settings, BATCHES, "code-1")
+    assert t.plan_build(settings, BATCHES, "code-1", None, False) is None  # nothing new
+    next_day = {**BATCHES, ("minyi", "tickets"): ("digest-3", True)}
+    selection, exclude, _, full_refresh, _ = t.plan_build(settings, next_day, "code-1", None, False)
+    assert not full_refresh and "source:bronze_minyi.tickets+" in selection and exclude == t.DAILY_EXCLUDE
+    # incremental models computed by other code cannot be carried on: changed code rebuilds from scratch
+    assert t.plan_build(settings, next_day, "code-2", None, False)[3] is True
+    # an explicit selection is built as asked
+    assert t.plan_build(settings, next_day, "code-2", "fct_tickets", False)[:4] == ("fct_tickets", (), (), False)
+
+
 def test_the_fingerprint_follows_the_dbt_project(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     assert t.project_fingerprint(settings) == t.project_fingerprint(settings)

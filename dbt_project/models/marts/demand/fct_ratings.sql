@@ -1,13 +1,31 @@
 -- One row per follow-up visit rating (回访评价) of a ticket in fct_tickets, on the 5-level scale; satisfied means
 -- 非常满意, 满意 or 基本满意 (our definition). The free-text comment and the call-back number stay in staging.
+-- Incremental: a run re-derives the ratings of every ticket whose sources arrived since the last run (a ticket's
+-- source_ingested_at covers its ratings, so new ratings are among them, and so are re-coded tickets).
+{{ config(
+    materialized='incremental',
+    unique_key='rating_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+) }}
+
 with
 
 ratings as (
     select * from {{ ref('stg_minyi__ratings') }}
 ),
 
+{% if is_incremental() -%}
+    previous as (
+        select coalesce(max(source_ingested_at), '-infinity') as ingested_at from {{ this }}
+    ),
+{%- endif %}
+
 tickets as (
     select * from {{ ref('fct_tickets') }}
+    {%- if is_incremental() %}
+        where source_ingested_at > (select previous.ingested_at from previous)
+    {%- endif %}
 ),
 
 final as (
@@ -31,7 +49,8 @@ final as (
         tickets.channel_code::varchar as channel_code,
         tickets.category_code::varchar as category_code,
         tickets.street_code::varchar as street_code,
-        tickets.community_code::varchar as community_code
+        tickets.community_code::varchar as community_code,
+        tickets.source_ingested_at::timestamp as source_ingested_at
     from ratings
     inner join tickets on ratings.ticket_id = tickets.ticket_id
 )
