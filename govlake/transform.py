@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import yaml
@@ -190,23 +191,30 @@ def daily_selection(changed: list[tuple[str, str]]) -> list[str]:
     return ["stg_lake__batches+", *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in changed)]
 
 
+class BuildPlan(NamedTuple):
+    select: list[str] | str | None
+    exclude: tuple[str, ...]
+    flags: tuple[str, ...]
+    full_refresh: bool
+    message: str
+
+
 def plan_build(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]], fingerprint: str,
-               select: str | None, full_refresh: bool) -> tuple[list[str] | str | None, tuple[str, ...],
-                                                             tuple[str, ...], bool, str] | None:
-    """(select, exclude, flags, full_refresh, message) for this run; None when nothing is new since the last build.
+               select: str | None, full_refresh: bool) -> BuildPlan | None:
+    """What this run builds; None when nothing is new since the last build.
 
     An automatic run (no --select) after a successful one with the same code is a daily build of what new batches
     touch. Any other automatic run rebuilds everything from scratch: incremental models computed by other code, or
     left behind by a failed build, cannot be trusted to carry on."""
     if select is not None or full_refresh:
-        return select, (), (), full_refresh, ""
+        return BuildPlan(select, (), (), full_refresh, "")
     changed = changed_since_last_build(settings, batches, fingerprint)
     if changed is None:
-        return None, (), (), True, "full build: first build, changed code or an unfinished last build"
+        return BuildPlan(None, (), (), True, "full build: first build, changed code or an unfinished last build")
     if not changed:
         return None
-    return (daily_selection(changed), DAILY_EXCLUDE, DAILY_FLAGS, False,
-            f"daily build: models downstream of {len(changed)} bronze tables with new batches")
+    return BuildPlan(daily_selection(changed), DAILY_EXCLUDE, DAILY_FLAGS, False,
+                     f"daily build: models downstream of {len(changed)} bronze tables with new batches")
 
 
 def transform(settings: Settings, select: str | None = None, full_refresh: bool = False) -> bool:
@@ -228,11 +236,10 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
     if plan is None:
         print("nothing new since the last build: the warehouse is up to date", flush=True)
         return True
-    selection, exclude, flags, full_refresh, message = plan
-    if message:
-        print(message, flush=True)
+    if plan.message:
+        print(plan.message, flush=True)
     record_build(settings, success=False)  # a crash mid-build must not look like a finished one
-    ok = run_dbt(settings, build_args(missing, selection, full_refresh, exclude, flags))
+    ok = run_dbt(settings, build_args(missing, plan.select, plan.full_refresh, plan.exclude, plan.flags))
     record_build(settings, success=ok)
     if ok and select is None:
         _save_state(settings, batches, fingerprint)

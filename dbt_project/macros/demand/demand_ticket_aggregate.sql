@@ -107,15 +107,9 @@ select * from final
     ARRIVED the tickets whose sources arrived since the aggregate's watermark, every period from the earliest
     creation among them is recomputed; that also covers the tickets whose repeat flag an arrival changed (they were
     created later, within 30 days). The tickets that fell due since the last run (is_due, is_overdue) are due after
-    the previous data clock, which is at least the latest update among the tickets that did not arrive. -#}
+    the previous data clock, which is at least the latest update among the tickets that did not arrive. Runs at
+    execution only, on an aggregate built by this code (changed code makes transform rebuild from scratch). -#}
 {% macro demand_aggregate_since(period_column) -%}
-    {%- if not execute -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-    {%- if 'source_ingested_at' not in columns -%}
-        {{ return(none) }}
-    {%- endif -%}
     {%- set query -%}
         with
 
