@@ -183,7 +183,7 @@ def test_every_model_key_is_tested_unique_and_not_null(district_env: dict[str, A
                                                                 if node.get("test_metadata") else node["name"])
     untested = [n["name"] for uid, n in manifest["nodes"].items()
                 if n["resource_type"] == "model" and n["original_file_path"].startswith("models/marts/")
-                and not ({"unique", "unique_combination"} & tested.get(uid, set()))]
+                and not ({"primary_key", "unique", "unique_combination"} & tested.get(uid, set()))]
     assert not untested, f"marts without a uniqueness test on their key: {untested}"
 
 
