@@ -61,6 +61,8 @@ STAGES: dict[str, list[str]] = {
     "simulate": ["simulate", "--scale", "{scale}"],
     "ingest": ["ingest", "--all"],
     "ingest (no change)": ["ingest", "--all"],
+    # a full parse of the dbt project: paid once per code change (later data dirs start from the saved parse)
+    "dbt parse (full)": ["transform", "--parse"],
     "transform": ["transform"],
     "publish": ["publish"],
     # the day after: the sources one day later (new rows, late updates), and the daily incremental run

@@ -224,11 +224,17 @@ def transform(
     select: Annotated[str | None, typer.Option(help="dbt node selection (builds just these)")] = None,
     full_refresh: Annotated[bool, typer.Option(help="rebuild every model, incremental ones from scratch")] = False,
     unit_tests: Annotated[bool, typer.Option(help="run dbt's unit tests (model logic on fixed inputs) only")] = False,
+    parse: Annotated[bool, typer.Option(help="only parse the dbt project, from scratch (what a code change costs)")]
+    = False,
 ) -> None:
     """dbt build (seeds, models, data tests) into the working warehouse: everything on the first run, afterwards only
     what new batches touch."""
     from govlake import transform as t
 
+    if parse:
+        if not t.run_dbt(get_settings(), ["parse", "--no-partial-parse"]):
+            raise _fail("dbt parse failed")
+        return
     if unit_tests:
         if not t.unit_tests(get_settings()):
             raise _fail("dbt unit tests failed")

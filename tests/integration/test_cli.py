@@ -45,13 +45,13 @@ def test_sql_shell_reads_statements_until_semicolon(published_env: dict[str, Any
 
 
 def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
-    # ten stages, three of them full dbt builds (about 5 minutes on 2 idle cores)
+    # eleven stages, three of them full dbt builds (about 5 minutes on 2 idle cores)
     proc = run_govlake(govlake_env(tmp_path), "bench", "--scale", "0.002", "--out", str(tmp_path / "bench.json"),
                        timeout=1500)
     assert "rows/s" in proc.stdout and "peak RSS MiB" in proc.stdout
     report = json.loads((tmp_path / "bench.json").read_text())
     stages = {s["stage"]: s for s in report["stages"]}
-    assert list(stages) == ["simulate", "ingest", "ingest (no change)", "transform", "publish",
+    assert list(stages) == ["simulate", "ingest", "ingest (no change)", "dbt parse (full)", "transform", "publish",
                             "simulate (next day)", "ingest (next day)", "transform (next day)", "publish (next day)",
                             "transform (full refresh)"]
     assert set(report["ratios"]) == {"incremental daily build vs full rebuild", "next-day ingest vs first ingest"}
