@@ -306,3 +306,21 @@ def test_govlake_kpi_reconcile_checks_truth_and_seed(district_env: dict[str, Any
     assert len(rows) == 38
     assert all(r["matches_truth"] and r["within_seed_tolerance"] for r in rows), [r for r in rows
                                                                                   if not r["matches_truth"]]
+
+
+def test_key_and_area_code_tests_catch_what_they_replace(district_env: dict[str, Any], tmp_path: Path) -> None:
+    """primary_key (unique and not null in one query) and known_area_codes (a model's area codes in one query) fail on
+    a repeated key and an unknown street code, as the per-column dbt tests they replace did."""
+    settings = district_env["settings"].model_copy(update={"data_dir": tmp_path / "data"})
+    settings.warehouse_path.parent.mkdir(parents=True)
+    shutil.copy(district_env["settings"].warehouse_path, settings.warehouse_path)  # the shared build stays as it is
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("insert into fct_tickets select * from fct_tickets order by ticket_id limit 1")
+        con.execute("update fct_tickets set street_code = '440309999' "
+                    "where ticket_id = (select max(ticket_id) from fct_tickets)")
+    assert not run_dbt(settings, ["test", "--select", "fct_tickets,test_name:primary_key",
+                                  "fct_tickets,test_name:known_area_codes"])
+    results = json.loads((settings.data_dir / "dbt" / "target" / "run_results.json").read_text())["results"]
+    failures = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in results}
+    assert failures == {"primary_key_fct_tickets_ticket_id": ("fail", 1),
+                        "known_area_codes_fct_tickets_street_code__community_code": ("fail", 1)}, failures

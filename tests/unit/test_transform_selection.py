@@ -69,3 +69,31 @@ def test_missing_tables_are_those_never_committed() -> None:
     batches = {table: ("d", True) for table in t.bronze_source_tables()}
     batches[("minyi", "tickets")] = ("d", False)  # only a failed batch so far
     assert t.sources_without_data(Settings(), batches) == [("minyi", "tickets")]
+
+
+def test_dbt_sees_the_data_dir_paths_relative_so_its_parse_fits_every_data_dir(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", lake_uri="")
+    assert t._from_data_dir(settings, str(settings.warehouse_path)) == "warehouse/build.duckdb"
+    assert t._from_data_dir(settings, t.lake_root(settings)) == "lake"
+    elsewhere = Settings(data_dir=tmp_path / "data", lake_uri=(tmp_path / "shared-lake").as_uri())
+    assert t._from_data_dir(elsewhere, t.lake_root(elsewhere)) == str((tmp_path / "shared-lake").resolve())
+    on_s3 = Settings(data_dir=tmp_path / "data", lake_uri="s3://govlake/lake")
+    assert t._from_data_dir(on_s3, t.lake_root(on_s3)) == "s3://govlake/lake"
+
+
+def test_a_newer_saved_parse_is_shared_and_an_older_one_is_not(tmp_path: Path) -> None:
+    import os
+
+    cache, saved = tmp_path / "cache" / "partial_parse.msgpack", tmp_path / "target" / "partial_parse.msgpack"
+    saved.parent.mkdir()
+    saved.write_bytes(b"parse 1")
+    t._share_parse(saved, cache)
+    assert cache.read_bytes() == b"parse 1"
+    saved.write_bytes(b"parse 0")
+    os.utime(saved, (cache.stat().st_mtime - 60,) * 2)  # older than what the cache holds
+    t._share_parse(saved, cache)
+    assert cache.read_bytes() == b"parse 1"
+    saved.write_bytes(b"parse 2")
+    os.utime(saved, (cache.stat().st_mtime + 60,) * 2)
+    t._share_parse(saved, cache)
+    assert cache.read_bytes() == b"parse 2" and list(cache.parent.iterdir()) == [cache]
