@@ -78,7 +78,8 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
     Parsing the project costs a full parse (~10 s) in a data dir that has none saved yet; a new data dir starts from
     the last saved parse of any data dir instead, which dbt re-checks file by file (checksums, env vars, profile)."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    target = (settings.data_dir / "dbt" / "target").resolve()
+    dbt_dir = (settings.data_dir / "dbt").resolve()
+    target = dbt_dir / "target"
     saved = target / "partial_parse.msgpack"
     if not saved.exists() and PARSE_CACHE.exists():
         target.mkdir(parents=True, exist_ok=True)
@@ -91,7 +92,7 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(target),
-            "--log-path", str((settings.data_dir / "dbt" / "logs").resolve()),
+            "--log-path", str(dbt_dir / "logs"),
         ],
         cwd=settings.data_dir,
         env={**os.environ, **dbt_env(settings), "DATA_DIR": str(settings.data_dir.resolve())},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from govlake import transform as t
@@ -82,8 +83,6 @@ def test_dbt_sees_the_data_dir_paths_relative_so_its_parse_fits_every_data_dir(t
 
 
 def test_a_newer_saved_parse_is_shared_and_an_older_one_is_not(tmp_path: Path) -> None:
-    import os
-
     cache, saved = tmp_path / "cache" / "partial_parse.msgpack", tmp_path / "target" / "partial_parse.msgpack"
     saved.parent.mkdir()
     saved.write_bytes(b"parse 1")
