@@ -45,6 +45,14 @@ def _from_data_dir(settings: Settings, path: str) -> str:
     return str(resolved.relative_to(data_dir)) if resolved.is_relative_to(data_dir) else str(resolved)
 
 
+DBT_THREADS = 2  # dbt_project/profiles.yml: how many nodes dbt runs at once
+
+
+def duckdb_threads_per_node() -> int:
+    """DuckDB threads for each of dbt's concurrent nodes: the cores this process may use, shared between them."""
+    return max(1, len(os.sched_getaffinity(0)) // DBT_THREADS)
+
+
 def dbt_env(settings: Settings) -> dict[str, str]:
     """Environment the dbt profile and sources read (dbt_project/profiles.yml, models/staging/*/_*__sources.yml).
 
@@ -54,6 +62,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "GOVLAKE_WAREHOUSE_PATH": _from_data_dir(settings, str(settings.warehouse_path)),
         "GOVLAKE_DUCKDB_EXTENSIONS": str(duck.install_extensions(settings)),
         "GOVLAKE_LAKE_ROOT": _from_data_dir(settings, lake_root(settings)),
+        "GOVLAKE_DUCKDB_THREADS": str(duckdb_threads_per_node()),
         "S3_ACCESS_KEY": settings.s3_access_key,
         "S3_SECRET_KEY": settings.s3_secret_key,
         "S3_ENDPOINT": settings.s3_endpoint,
