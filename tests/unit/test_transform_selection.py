@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+import yaml
+
 from govlake import transform as t
 from govlake.publish import record_build
 from govlake.settings import Settings
@@ -96,3 +99,13 @@ def test_a_newer_saved_parse_is_shared_and_an_older_one_is_not(tmp_path: Path) -
     os.utime(saved, (cache.stat().st_mtime + 60,) * 2)
     t._share_parse(saved, cache)
     assert cache.read_bytes() == b"parse 2" and list(cache.parent.iterdir()) == [cache]
+
+
+def test_each_of_dbts_concurrent_nodes_gets_its_share_of_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    profile = yaml.safe_load((t.DBT_PROJECT_DIR / "profiles.yml").read_text())["govlake"]["outputs"]["dev"]
+    assert profile["threads"] == t.DBT_THREADS
+    assert "GOVLAKE_DUCKDB_THREADS" in profile["settings"]["threads"]
+    monkeypatch.setattr(t.os, "sched_getaffinity", lambda pid: set(range(8)))
+    assert t.duckdb_threads_per_node() == 4
+    monkeypatch.setattr(t.os, "sched_getaffinity", lambda pid: {0})
+    assert t.duckdb_threads_per_node() == 1
