@@ -26,7 +26,7 @@ from govlake.settings import Settings
 def _run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(seconds, peak RSS MiB) of `govlake ARGS` in a child process."""
     # write back what earlier stages left in the page cache first (the simulator writes GBs): its writeback, seen
-    # billed to the next-day ingest (7 s → 21 s), belongs to no stage
+    # billed to the next-day ingest (21 s instead of 5 s at scale 1), belongs to no stage
     os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "govlake.cli", *args], env=env, stdout=subprocess.DEVNULL,
