@@ -19,3 +19,18 @@
 {% macro latest_by(key, order_by) -%}
     qualify row_number() over (partition by {{ key }} order by {{ order_by }}) = 1
 {%- endmacro %}
+
+{#- new_bronze: for the incremental staging of big, append-mostly bronze entities (tickets, flows, ratings, dossier
+    messages), a `where` clause for committed_bronze(): on an incremental run only rows ingested after the table's
+    watermark. The watermark is a literal, not a subquery, so that DuckDB prunes Parquet files and row
+    groups by their _ingested_at statistics: a daily run reads the day's batch, not the year. -#}
+{% macro new_bronze(watermark_column='ingested_at') -%}
+    {%- if is_incremental() and execute -%}
+        {%- set watermark = run_query(
+            'select max(' ~ watermark_column ~ ')::varchar from ' ~ this
+        ).columns[0].values()[0] -%}
+        {%- if watermark is not none %}
+    where bronze._ingested_at > '{{ watermark }}'::timestamp
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

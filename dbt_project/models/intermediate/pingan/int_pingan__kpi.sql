@@ -6,26 +6,28 @@
 --   pingan.activities                  群防群治活动: activities, by start time
 --   pingan.participations              群防群治参与人次: sign-ins, by check-in time (street of the activity)
 --   pingan.service_hours               群防群治服务时长: organiser-confirmed service hours of those sign-ins
+-- It reads the served marts, not staging: the indicators count the rows the dashboards list, and the views over
+-- bronze do not run a second time.
 with
 
 orders as (
-    select * from {{ ref('stg_pingan__work_orders') }}
+    select * from {{ ref('fct_work_orders') }}
 ),
 
 letters as (
-    select * from {{ ref('stg_pingan__reminder_letters') }}
+    select * from {{ ref('fct_reminder_letters') }}
 ),
 
 conflicts as (
-    select * from {{ ref('stg_pingan__conflict_items') }}
+    select * from {{ ref('fct_conflict_items') }}
 ),
 
 activities as (
-    select * from {{ ref('stg_pingan__activities') }}
+    select * from {{ ref('fct_activities') }}
 ),
 
 participations as (
-    select * from {{ ref('stg_pingan__participations') }}
+    select * from {{ ref('fct_participations') }}
 ),
 
 district as (

@@ -32,11 +32,12 @@ model_stock as (
     group by model_years.year_number
 ),
 
+-- the served clue list (not the rule's view again: its dedicated mart is built already)
 clues as (
     select
-        violation_date,
+        violation_at::date as violation_date,
         street_code
-    from {{ ref('int_supervision__shijia_clues') }}
+    from {{ ref('fct_shijia_clues') }}
 ),
 
 clue_periods as (

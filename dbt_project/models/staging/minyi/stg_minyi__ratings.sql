@@ -10,7 +10,7 @@ with
 
 bronze as (
     {{ committed_bronze('bronze_minyi', 'ratings') }}
-    {{ demand_new_bronze() }}
+    {{ new_bronze() }}
 ),
 
 renamed as (

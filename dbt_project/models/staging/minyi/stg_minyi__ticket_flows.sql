@@ -10,7 +10,7 @@ with
 
 bronze as (
     {{ committed_bronze('bronze_minyi', 'ticket_flows') }}
-    {{ demand_new_bronze() }}
+    {{ new_bronze() }}
 ),
 
 renamed as (

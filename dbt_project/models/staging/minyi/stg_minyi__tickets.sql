@@ -11,7 +11,7 @@ with
 
 bronze as (
     {{ committed_bronze('bronze_minyi', 'tickets') }}
-    {{ demand_new_bronze() }}
+    {{ new_bronze() }}
 ),
 
 renamed as (
