@@ -10,7 +10,7 @@
 
 with
 
-flows as (
+flows as not materialized (
     select * from {{ ref('stg_minyi__ticket_flows') }}
 ),
 

@@ -12,11 +12,11 @@
 
 with
 
-flows as (
+flows as not materialized (
     select * from {{ ref('stg_minyi__ticket_flows') }}
 ),
 
-tickets as (
+tickets as not materialized (
     select * from {{ ref('stg_minyi__tickets') }}
 ),
 

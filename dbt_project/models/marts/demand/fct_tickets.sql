@@ -12,7 +12,7 @@
 
 with
 
-tickets as (
+tickets as not materialized (
     select * from {{ ref('stg_minyi__tickets') }}
 ),
 
@@ -24,11 +24,11 @@ categories as (
     select * from {{ ref('ref_ticket_categories') }}
 ),
 
-milestones as (
+milestones as not materialized (
     select * from {{ ref('int_demand__ticket_milestones') }}
 ),
 
-ratings as (
+ratings as not materialized (
     select * from {{ ref('stg_minyi__ratings') }}
 ),
 
@@ -37,7 +37,7 @@ data_clock as (
     select max(updated_at) as as_of from tickets
 ),
 
-classified as (
+classified as not materialized (
     select
         tickets.*,
         categories.l1_code,
