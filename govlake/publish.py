@@ -7,7 +7,6 @@ rename. A reader sees the old snapshot or the new one, never a half-built state,
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -16,10 +15,10 @@ from pathlib import Path
 import duckdb
 
 from govlake.settings import Settings
+from govlake.transform import BUILD_STATUS, last_build_succeeded
 from ingestion.lake import open_lake
 
 KEEP_SNAPSHOTS = 3
-BUILD_STATUS = "last_build.json"
 
 
 class PublishError(RuntimeError):
@@ -31,18 +30,6 @@ class PublishResult:
     snapshot: str
     tables: dict[str, int]
     seconds: float
-
-
-def record_build(settings: Settings, success: bool) -> None:
-    """Called by transform: publish refuses to serve a build that did not finish cleanly."""
-    path = settings.warehouse_path.parent / BUILD_STATUS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"success": success, "finished_at": datetime.now(UTC).isoformat()}))
-
-
-def last_build_succeeded(settings: Settings) -> bool:
-    status = settings.warehouse_path.parent / BUILD_STATUS
-    return status.exists() and bool(json.loads(status.read_text())["success"])
 
 
 def _check_build(settings: Settings) -> None:

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
@@ -27,6 +28,7 @@ from govlake.settings import REPO_ROOT, Settings
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 BRONZE_SOURCE_PREFIX = "bronze_"
 BUILD_STATE = "build_state.json"  # what the last successful automatic build saw (beside dbt's target/)
+BUILD_STATUS = "last_build.json"  # whether the last build finished cleanly (beside the warehouse; publish reads it)
 # the last saved dbt parse of any data dir: it depends on the code, not on the data (see dbt_env)
 PARSE_CACHE = REPO_ROOT / ".cache" / "dbt" / "partial_parse.msgpack"
 
@@ -111,6 +113,18 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
     return result.returncode == 0
 
 
+def record_build(settings: Settings, success: bool) -> None:
+    """Whether this build finished cleanly: publish refuses to serve one that did not."""
+    path = settings.warehouse_path.parent / BUILD_STATUS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"success": success, "finished_at": datetime.now(UTC).isoformat()}))
+
+
+def last_build_succeeded(settings: Settings) -> bool:
+    status = settings.warehouse_path.parent / BUILD_STATUS
+    return status.exists() and bool(json.loads(status.read_text())["success"])
+
+
 def bronze_source_tables() -> list[tuple[str, str]]:
     """(system, entity) of every bronze table the dbt sources declare (`bronze_<system>` sources in staging)."""
     tables = []
@@ -179,8 +193,6 @@ def changed_since_last_build(settings: Settings, batches: dict[tuple[str, str], 
                              fingerprint: str) -> list[tuple[str, str]] | None:
     """Bronze tables whose batches changed since the last successful full or daily build; None when everything must
     be built (no such build, a new warehouse, changed code, or a failed build since)."""
-    from govlake.publish import last_build_succeeded
-
     path = _state_path(settings)
     if not path.exists() or not settings.warehouse_path.exists() or not last_build_succeeded(settings):
         return None  # a failed or interrupted build may have left any model half-way: build everything
@@ -264,8 +276,6 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
     """Build the warehouse. Without --select or --full-refresh, a run after a successful one builds only the models
     downstream of bronze tables that received batches since (an incremental daily build); the first run, and any run
     after the dbt project changed or a build failed, rebuilds everything from scratch."""
-    from govlake.publish import record_build
-
     batches = lake_batches(settings)
     missing = sources_without_data(settings, batches)
     if len(missing) == len(bronze_source_tables()):

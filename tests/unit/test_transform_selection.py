@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from govlake import transform as t
-from govlake.publish import record_build
 from govlake.settings import Settings
 
 BATCHES = {("minyi", "tickets"): ("digest-1", True), ("video", "camera_status"): ("digest-2", True)}
@@ -19,7 +18,7 @@ def _built(tmp_path: Path, success: bool = True) -> Settings:
     settings = Settings(data_dir=tmp_path)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     settings.warehouse_path.write_bytes(b"")
-    record_build(settings, success=success)
+    t.record_build(settings, success=success)
     return settings
 
 
@@ -44,7 +43,7 @@ def test_changed_code_or_a_failed_build_makes_the_next_build_a_full_one(tmp_path
     settings = _built(tmp_path)
     t._save_state(settings, BATCHES, "code-1")
     assert t.changed_since_last_build(settings, BATCHES, "code-2") is None
-    record_build(settings, success=False)
+    t.record_build(settings, success=False)
     assert t.changed_since_last_build(settings, BATCHES, "code-1") is None
 
 
