@@ -12,6 +12,7 @@
 
 with
 
+-- a CTE named twice is not materialised: DuckDB would copy the whole table to scope a day's rows
 tickets as not materialized (
     select * from {{ ref('stg_minyi__tickets') }}
 ),
