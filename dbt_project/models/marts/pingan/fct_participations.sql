@@ -57,10 +57,11 @@ final as (
     from joined
     {% if is_incremental() %}
         -- one watermark per input (their batches arrive on their own clocks); the activity's updates (area, type)
-        -- reach its sign-ins too. >= : re-taking the last batch is harmless (delete+insert by id)
+        -- reach its sign-ins too. Sign-ins: >= , re-taking their last batch is harmless (delete+insert by id).
+        -- Activities: > , since all of them may share one batch, and >= would rewrite every sign-in every day
         where
             participation_ingested_at >= (select max(existing.participation_ingested_at) from {{ this }} as existing)
-            or activity_ingested_at >= (select max(existing.activity_ingested_at) from {{ this }} as existing)
+            or activity_ingested_at > (select max(existing.activity_ingested_at) from {{ this }} as existing)
     {% endif %}
 )
 
