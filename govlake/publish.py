@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from govlake.settings import Settings
-from govlake.transform import BUILD_STATUS, last_build_succeeded
+from govlake.transform import build_status_path, last_build_succeeded
 from ingestion.lake import open_lake
 
 KEEP_SNAPSHOTS = 3
@@ -33,8 +33,7 @@ class PublishResult:
 
 
 def _check_build(settings: Settings) -> None:
-    status = settings.warehouse_path.parent / BUILD_STATUS
-    if not settings.warehouse_path.exists() or not status.exists():
+    if not settings.warehouse_path.exists() or not build_status_path(settings).exists():
         raise PublishError("nothing to publish: run `govlake transform` first")
     if not last_build_succeeded(settings):
         raise PublishError("the last `govlake transform` failed; the previously published snapshot stays served")

@@ -113,15 +113,19 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
     return result.returncode == 0
 
 
+def build_status_path(settings: Settings) -> Path:
+    return settings.warehouse_path.parent / BUILD_STATUS
+
+
 def record_build(settings: Settings, success: bool) -> None:
     """Whether this build finished cleanly: publish refuses to serve one that did not."""
-    path = settings.warehouse_path.parent / BUILD_STATUS
+    path = build_status_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"success": success, "finished_at": datetime.now(UTC).isoformat()}))
 
 
 def last_build_succeeded(settings: Settings) -> bool:
-    status = settings.warehouse_path.parent / BUILD_STATUS
+    status = build_status_path(settings)
     return status.exists() and bool(json.loads(status.read_text())["success"])
 
 
