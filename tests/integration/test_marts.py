@@ -308,19 +308,60 @@ def test_govlake_kpi_reconcile_checks_truth_and_seed(district_env: dict[str, Any
                                                                                   if not r["matches_truth"]]
 
 
+def _copy_of_the_build(district_env: dict[str, Any], tmp_path: Path) -> Any:
+    """Settings of a new data dir holding a copy of the district's warehouse (the shared build stays as it is)."""
+    settings = district_env["settings"].model_copy(update={"data_dir": tmp_path / "data"})
+    settings.warehouse_path.parent.mkdir(parents=True)
+    shutil.copy(district_env["settings"].warehouse_path, settings.warehouse_path)
+    return settings
+
+
+def _test_failures(settings: Any) -> dict[str, tuple[str, int]]:
+    results = json.loads((settings.data_dir / "dbt" / "target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in results
+            if r["unique_id"].startswith("test.") and r["status"] != "pass"}
+
+
 def test_key_and_area_code_tests_catch_what_they_replace(district_env: dict[str, Any], tmp_path: Path) -> None:
     """primary_key (unique and not null in one query) and known_area_codes (a model's area codes in one query) fail on
     a repeated key and an unknown street code, as the per-column dbt tests they replace did."""
-    settings = district_env["settings"].model_copy(update={"data_dir": tmp_path / "data"})
-    settings.warehouse_path.parent.mkdir(parents=True)
-    shutil.copy(district_env["settings"].warehouse_path, settings.warehouse_path)  # the shared build stays as it is
+    settings = _copy_of_the_build(district_env, tmp_path)
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute("insert into fct_tickets select * from fct_tickets order by ticket_id limit 1")
         con.execute("update fct_tickets set street_code = '440309999' "
                     "where ticket_id = (select max(ticket_id) from fct_tickets)")
     assert not run_dbt(settings, ["test", "--select", "fct_tickets,test_name:primary_key",
                                   "fct_tickets,test_name:known_area_codes"])
-    results = json.loads((settings.data_dir / "dbt" / "target" / "run_results.json").read_text())["results"]
-    failures = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in results}
+    failures = _test_failures(settings)
     assert failures == {"primary_key_fct_tickets_ticket_id": ("fail", 1),
                         "known_area_codes_fct_tickets_street_code__community_code": ("fail", 1)}, failures
+
+
+def test_a_daily_build_tests_the_keys_it_wrote_across_the_whole_mart(district_env: dict[str, Any],
+                                                                     tmp_path: Path) -> None:
+    """An incremental build of fct_ticket_flows tests the rows it wrote (stamped built_at), not the millions written
+    before: each key it wrote is counted across the whole mart, so a rewritten flow repeating an older row's key fails;
+    a repeat among older rows only is left to `dbt test` and full builds."""
+    settings = _copy_of_the_build(district_env, tmp_path)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        (ticket, flow), (older_ticket, older_flow) = con.execute(
+            "select ticket_id, min(flow_id) from fct_ticket_flows group by all order by ticket_id limit 2").fetchall()
+        other_ticket = con.execute("select max(ticket_id) from fct_ticket_flows").fetchone()[0]  # type: ignore[index]
+        # the ticket's flows arrive again (a resent batch): the next build rewrites all of that ticket's flows
+        con.execute("update stg_minyi__ticket_flows set ingested_at = ingested_at + interval 1 day "
+                    f"where ticket_id = '{ticket}'")
+        # one of them repeated under a ticket the build leaves alone, and an older flow repeated the same way
+        for repeated in (flow, older_flow):
+            con.execute(f"insert into fct_ticket_flows select * replace ('{other_ticket}' as ticket_id) "
+                        f"from fct_ticket_flows where flow_id = '{repeated}'")
+    assert older_ticket != ticket and other_ticket not in (ticket, older_ticket)
+
+    assert not run_dbt(settings, ["build", "--select", "fct_ticket_flows", "--exclude-resource-type", "unit_test"])
+    assert _test_failures(settings) == {"primary_key_fct_ticket_flows_flow_id": ("fail", 1)}, "only the rewritten key"
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        written = con.execute("select distinct ticket_id from fct_ticket_flows "
+                              "where built_at = (select max(built_at) from fct_ticket_flows)").fetchall()
+    assert written == [(ticket,)], "the build rewrote that ticket's flows, and stamped only them"
+
+    assert not run_dbt(settings, ["test", "--select", "fct_ticket_flows,test_name:primary_key"])
+    assert _test_failures(settings) == {"primary_key_fct_ticket_flows_flow_id": ("fail", 2)}, "dbt test checks all"

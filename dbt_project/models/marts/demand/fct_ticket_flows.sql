@@ -93,7 +93,8 @@ final as (
         (date_diff('second', sequenced.previous_step_at, sequenced.step_at) / 3600.0)::double as hours_since_previous,
         tickets.street_code::varchar as street_code,
         tickets.community_code::varchar as community_code,
-        greatest(sequenced.ingested_at, tickets.ingested_at)::timestamp as source_ingested_at
+        greatest(sequenced.ingested_at, tickets.ingested_at)::timestamp as source_ingested_at,
+        {{ build_started_at() }} as built_at
     from sequenced
     inner join tickets on sequenced.ticket_id = tickets.ticket_id
 )

@@ -293,7 +293,8 @@ flagged as (
         first_closed_at,
         is_formal_closure,
         updated_at,
-        source_ingested_at
+        source_ingested_at,
+        {{ build_started_at() }} as built_at
     from joined
 )
 

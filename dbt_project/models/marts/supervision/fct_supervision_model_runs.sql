@@ -48,7 +48,7 @@ final as (
     select
         {{ supervision_run_id() }}::varchar as run_id,
         '失驾'::varchar as model_name,
-        {{ supervision_run_started_at() }}::timestamp as run_at,
+        {{ build_started_at() }} as run_at,
         inputs.correction_subjects::bigint as correction_subjects,
         inputs.licence_statuses::bigint as licence_statuses,
         inputs.traffic_violations::bigint as traffic_violations,
