@@ -15,13 +15,12 @@
     from {{ model }}
     where
         {%- if tests_rows_built_this_run(built_at) %}
-            {{ built_at }} = {{ build_started_at() }} and (
+            {{ built_at }} = {{ build_started_at() }} and
         {%- endif %}
+        (
         {%- for column in columns %}
             {{ 'or ' if not loop.first }}({{ column }} is not null
                 and {{ column }} not in (select {{ column }} from {{ areas[column] }}))
         {%- endfor %}
-        {%- if tests_rows_built_this_run(built_at) %}
-            )
-        {%- endif %}
+        )
 {% endtest %}
