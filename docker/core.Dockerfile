@@ -30,10 +30,12 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-install-project
 
 # editable install on purpose: settings.REPO_ROOT must be /opt/govlake, where dbt_project/ and friends live
+COPY common/ common/
 COPY govlake/ govlake/
 COPY ingestion/ ingestion/
 COPY quality/ quality/
 COPY services/ services/
+COPY transform/ transform/
 COPY simulator/ simulator/
 COPY dbt_project/ dbt_project/
 RUN --mount=type=cache,target=/root/.cache/uv \

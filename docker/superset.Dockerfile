@@ -33,10 +33,12 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 COPY pyproject.toml uv.lock README.md ./
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-install-project
+COPY common/ common/
 COPY govlake/ govlake/
 COPY ingestion/ ingestion/
 COPY quality/ quality/
 COPY services/ services/
+COPY transform/ transform/
 COPY simulator/ simulator/
 COPY dbt_project/ dbt_project/
 RUN --mount=type=cache,target=/root/.cache/uv \

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from govlake.settings import Settings
+from common.settings import Settings
 
 
 def _run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -44,8 +44,8 @@ def _rows(settings: Settings, stage: str) -> int:
         truth = json.loads((settings.sources_dir / "truth.json").read_text())
         return int(sum(truth["counts"].values()))
     if stage.startswith("ingest"):
-        from ingestion.lake import open_lake
-        from ingestion.manifests import list_manifests
+        from common.lake import open_lake
+        from quality.manifests import list_manifests
 
         return sum(m["received"] for m in list_manifests(open_lake(settings)))
     if stage.startswith(("transform", "publish")):

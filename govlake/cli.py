@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from govlake.settings import get_settings
+from common.settings import get_settings
 
 app = typer.Typer(help="govlake: lakehouse, ETL and BI for Longhua's political-legal and governance systems.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -188,8 +188,8 @@ def compact(
     min_files: Annotated[int, typer.Option(help="compact a month once it has this many files")] = 2,
 ) -> None:
     """Merge bronze's small batch files into one file per entity and month (a writer step, like transform)."""
+    from common.lake import open_lake
     from ingestion.compaction import compact as run
-    from ingestion.lake import open_lake
 
     done = run(open_lake(get_settings()), source, min_files)
     for c in done:
@@ -203,7 +203,7 @@ def quality(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Per source and entity: rows received / in bronze / quarantined, and the rejections by rule."""
-    from ingestion.lake import open_lake
+    from common.lake import open_lake
     from quality.report import quality_report
 
     report = quality_report(open_lake(get_settings()), source)
@@ -229,7 +229,7 @@ def transform(
 ) -> None:
     """dbt build (seeds, models, data tests) into the working warehouse: everything on the first run, afterwards only
     what new batches touch."""
-    from govlake import transform as t
+    import transform as t
 
     if parse:
         if not t.run_dbt(get_settings(), ["parse", "--no-partial-parse"]):
@@ -246,7 +246,7 @@ def transform(
 @app.command()
 def freshness() -> None:
     """How recently each bronze table was loaded (dbt source freshness; warns after 26 hours)."""
-    from govlake.transform import source_freshness
+    from transform import source_freshness
 
     if not source_freshness(get_settings()):
         raise _fail("source freshness check failed (see above)")

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from govlake.settings import Settings
+from common.settings import Settings
 
 KPI_TABLE = "fct_indicator_values"
 PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # a year (2024) or a month (2024-03)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-from govlake.settings import Settings
-from govlake.transform import build_status_path, last_build_succeeded
-from ingestion.lake import open_lake
+from common.lake import open_lake
+from common.settings import Settings
+from transform.build_state import build_status_path, last_build_succeeded
 
 KEEP_SNAPSHOTS = 3
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from common.settings import Settings
 from govlake import processes
-from govlake.settings import Settings
 
 API = "api"
 

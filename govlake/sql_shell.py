@@ -8,7 +8,7 @@ import sys
 
 import duckdb
 
-from govlake.settings import Settings
+from common.settings import Settings
 
 
 def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -23,8 +23,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from common.settings import REPO_ROOT, Settings
 from govlake import processes
-from govlake.settings import REPO_ROOT, Settings
 
 log = logging.getLogger(__name__)
 

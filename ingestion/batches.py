@@ -16,9 +16,9 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from govlake.settings import Settings
-from ingestion import manifests
-from ingestion.lake import Lake
+from common.lake import Lake
+from common.settings import Settings
+from quality import manifests
 from quality.validate import validate
 
 
@@ -65,7 +65,7 @@ def known_codes(settings: Settings, lake: Lake, source: str,
                 reference_codes: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
     """Code lists already in a source's bronze that later entities are checked against: name -> distinct values of
     (entity, column), e.g. the channel table's codes for tickets."""
-    from govlake import duck  # DuckDB only when a source declares reference codes
+    from common import duck  # DuckDB only when a source declares reference codes
 
     codes: dict[str, set[str]] = {}
     for name, (entity, column) in reference_codes.items():

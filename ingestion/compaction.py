@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ingestion import manifests
-from ingestion.lake import Lake
+from common.lake import Lake
+from quality import manifests
 
 MONTH = re.compile(r"batch_date=(\d{4}-\d{2})-\d{2}|batch_month=(\d{4}-\d{2})")
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from govlake.settings import Settings
-from ingestion import manifests
+from common.lake import Lake, open_lake
+from common.settings import Settings
 from ingestion.batches import BatchResult, SourceUnavailable, batch_keys, commit_batch, known_codes
 from ingestion.clock import received_now
-from ingestion.lake import Lake, open_lake
 from ingestion.sources import SOURCES, BatchContext, SqlEntity, SqlSource
 from ingestion.sql_extract import extract, source_high_watermark
+from quality import manifests
 
 
 def batch_id_for(source: str, entity: str, low: datetime | None, high: datetime) -> str:

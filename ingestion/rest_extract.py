@@ -17,7 +17,7 @@ from typing import Any, Literal
 import httpx
 import polars as pl
 
-from ingestion.lake import Lake
+from common.lake import Lake
 
 RETRYABLE = {429, 500, 502, 503, 504}
 

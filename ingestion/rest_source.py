@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import polars as pl
 
-from govlake.settings import Settings
-from ingestion import manifests
+from common.lake import Lake, open_lake
+from common.settings import Settings
 from ingestion.batches import BatchResult, SourceUnavailable, commit_batch, known_codes
 from ingestion.clock import received_now
-from ingestion.lake import Lake, open_lake
 from ingestion.rest_extract import PagedEndpoint, RestClient, fetch_to_landing, landed_rows
+from quality import manifests
 
 if TYPE_CHECKING:  # ingestion.sources imports its source modules, which import this one
     from ingestion.sources.base import SchemaFactory

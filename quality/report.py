@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from ingestion.lake import Lake
-from ingestion.manifests import list_manifests
+from common.lake import Lake
+from quality.manifests import list_manifests
 
 
 def quality_report(lake: Lake, source: str | None = None) -> list[dict[str, Any]]:

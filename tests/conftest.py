@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from govlake.settings import Settings
+from common.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI") == "true"
@@ -101,7 +101,7 @@ def published_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def api_client(published_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    from govlake.settings import get_settings
+    from common.settings import get_settings
     from services.api.main import app
 
     monkeypatch.setenv("DATA_DIR", str(published_env["data_dir"]))

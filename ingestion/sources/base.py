@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandera.polars as pa
 
-from govlake.settings import Settings
+from common.settings import Settings
 
 if TYPE_CHECKING:
     from ingestion.batches import BatchResult

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
-from govlake.settings import get_settings
+from common.settings import get_settings
 from services.api.params import refuse_unknown_parameters
 from services.api.routers import marts
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 from fastapi import HTTPException
 
-from govlake.settings import get_settings
+from common.settings import get_settings
 
 
 @dataclass

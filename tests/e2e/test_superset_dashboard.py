@@ -18,8 +18,8 @@ import duckdb
 import httpx
 import pytest
 
+from common.settings import REPO_ROOT, Settings
 from govlake import superset
-from govlake.settings import REPO_ROOT, Settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

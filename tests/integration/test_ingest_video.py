@@ -11,8 +11,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from ingestion.lake import LocalLake
-from ingestion.manifests import list_manifests
+from common.lake import LocalLake
+from quality.manifests import list_manifests
 from simulator.context import GroundTruth
 from tests.conftest import REPO, govlake_env, run_govlake
 

@@ -14,11 +14,11 @@ from typing import Any
 import polars as pl
 import pytest
 
-from govlake.settings import Settings
-from ingestion.lake import LocalLake
-from ingestion.manifests import list_manifests
+from common.lake import LocalLake
+from common.settings import Settings
 from ingestion.rest_extract import RestClient, RestError, landed_rows
 from ingestion.sources.workbench import WORKBENCH
+from quality.manifests import list_manifests
 from simulator import upstream_http
 from simulator.context import GroundTruth
 from tests.conftest import govlake_env, run_govlake

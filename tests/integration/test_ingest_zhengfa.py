@@ -10,9 +10,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from ingestion.lake import LocalLake
-from ingestion.manifests import list_manifests
+from common.lake import LocalLake
 from ingestion.sources.zhengfa import ZHENGFA
+from quality.manifests import list_manifests
 from quality.schemas.zhengfa import PERSONAL_COLUMNS
 from simulator.context import GroundTruth
 from tests.conftest import govlake_env, run_govlake

@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from govlake.transform import run_dbt
 from tests.conftest import run_govlake
+from transform.dbt_runner import run_dbt
 
 DISTRICT = "440309"
 
@@ -111,8 +111,8 @@ def test_kpi_needs_every_source_and_says_so(published_env: dict[str, Any]) -> No
 
 
 def test_data_quality_mart_accounts_for_every_row_received(district_env: dict[str, Any]) -> None:
-    from ingestion.lake import open_lake
-    from ingestion.manifests import list_manifests
+    from common.lake import open_lake
+    from quality.manifests import list_manifests
 
     manifests = list_manifests(open_lake(district_env["settings"]))
     con = _serving(district_env)
@@ -220,7 +220,7 @@ def test_dbt_unit_tests_pass(district_env: dict[str, Any]) -> None:
 def district_api(district_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
     from fastapi.testclient import TestClient
 
-    from govlake.settings import get_settings
+    from common.settings import get_settings
     from services.api.main import app
 
     monkeypatch.setenv("DATA_DIR", str(district_env["data_dir"]))

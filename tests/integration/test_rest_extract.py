@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion.lake import LocalLake
+from common.lake import LocalLake
 from ingestion.rest_extract import PagedEndpoint, RestClient, RestError, fetch_to_landing, landed_rows
 from simulator import upstream_http
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from govlake import duck
-from govlake.settings import Settings
-from ingestion.lake import open_lake
+from common import duck
+from common.lake import open_lake
+from common.settings import Settings
 from tests.conftest import free_port, govlake_env, run_govlake
 
 pytestmark = pytest.mark.integration

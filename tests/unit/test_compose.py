@@ -141,7 +141,7 @@ def test_every_variable_without_default_is_set_in_env_example() -> None:
 
 
 def test_env_example_documents_every_setting() -> None:
-    from govlake.settings import Settings
+    from common.settings import Settings
 
     _, documented = _env_example()
     undocumented = sorted(name.upper() for name in Settings.model_fields if name.upper() not in documented)

@@ -1,8 +1,8 @@
 """dbt-duckdb plugin: points DuckDB at the project's extension directory and registers the project's UDFs.
 
-`pseudonymize(varchar) -> varchar` is the keyed HMAC of govlake.pseudonym, so staging models can pseudonymise
+`pseudonymize(varchar) -> varchar` is the keyed HMAC of common.pseudonym, so staging models can pseudonymise
 personal identifiers without the key ever appearing in SQL or in compiled artefacts. It is a temporary SQL macro on
-DuckDB's native sha256 (govlake.pseudonym.pseudonymize_sql, identical output): a per-row Python UDF cost minutes per
+DuckDB's native sha256 (common.pseudonym.pseudonymize_sql, identical output): a per-row Python UDF cost minutes per
 million rows. Temporary objects belong to one DuckDB connection, and dbt runs its models on cursors (connections of
 their own), so the macro is defined on every cursor as well as on the parent connection.
 """
@@ -13,9 +13,9 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from govlake import duck
-from govlake.pseudonym import pseudonymize_sql
-from govlake.settings import get_settings
+from common import duck
+from common.pseudonym import pseudonymize_sql
+from common.settings import get_settings
 
 
 class Plugin(BasePlugin):

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from govlake.settings import Settings
+from common.settings import Settings
 
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "row_group_size": 500_000, "statistics": True}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ingestion.lake import Lake
+from common.lake import Lake
 
 
 def manifest_key(source: str, entity: str, batch_id: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from govlake.settings import Settings
+from common.settings import Settings
 
 EXTENSIONS = ("httpfs",)
 

@@ -1,0 +1,129 @@
+"""What the warehouse has seen: the build status publish reads, the bronze tables and their batches, the code's
+fingerprint, and the state of the last successful automatic build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import yaml
+
+import common
+from common import duck
+from common.settings import REPO_ROOT, Settings
+from transform.dbt_runner import DBT_PROJECT_DIR, lake_root
+
+BRONZE_SOURCE_PREFIX = "bronze_"
+BUILD_STATE = "build_state.json"  # what the last successful automatic build saw (beside dbt's target/)
+BUILD_STATUS = "last_build.json"  # whether the last build finished cleanly (beside the warehouse; publish reads it)
+COMMON_DIR = Path(common.__file__).parent  # the UDF code dbt runs
+Batches = dict[tuple[str, str], tuple[str, bool]]
+
+
+def build_status_path(settings: Settings) -> Path:
+    return settings.warehouse_path.parent / BUILD_STATUS
+
+
+def record_build(settings: Settings, success: bool) -> None:
+    """Whether this build finished cleanly: publish refuses to serve one that did not."""
+    path = build_status_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"success": success, "finished_at": datetime.now(UTC).isoformat()}))
+
+
+def last_build_succeeded(settings: Settings) -> bool:
+    status = build_status_path(settings)
+    return status.exists() and bool(json.loads(status.read_text())["success"])
+
+
+def bronze_source_tables() -> list[tuple[str, str]]:
+    """(system, entity) of every bronze table the dbt sources declare (`bronze_<system>` sources in staging)."""
+    tables = []
+    for path in sorted((DBT_PROJECT_DIR / "models" / "staging").rglob("_*__sources.yml")):
+        for source in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("sources", []):
+            if source["name"].startswith(BRONZE_SOURCE_PREFIX):
+                system = source["name"].removeprefix(BRONZE_SOURCE_PREFIX)
+                tables += [(system, table["name"]) for table in source.get("tables", [])]
+    return tables
+
+
+def lake_batches(settings: Settings) -> dict[tuple[str, str], tuple[str, bool]]:
+    """(system, entity) -> (digest of its batches and their statuses, whether any batch is committed), from the
+    manifests (one small JSON file per batch, read in one DuckDB scan, local or on S3)."""
+    root = lake_root(settings)
+    con = duck.connect(settings)
+    try:
+        rows = con.execute(f"""
+            with manifests as (
+                select
+                    content ->> '$.source' as source,
+                    content ->> '$.entity' as entity,
+                    content ->> '$.batch_id' as batch_id,
+                    content ->> '$.status' as status
+                from read_text('{root}/_manifests/*/*/*.json')
+            )
+            select source, entity, md5(string_agg(batch_id || ':' || status, ',' order by batch_id)),
+                   bool_or(status = 'committed')
+            from manifests group by all
+        """).fetchall()
+    except duckdb.IOException:  # no manifest at all yet
+        return {}
+    finally:
+        con.close()
+    return {(source, entity): (digest, committed) for source, entity, digest, committed in rows}
+
+
+def sources_without_data(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]] | None = None,
+                         ) -> list[tuple[str, str]]:
+    """Bronze tables never committed yet (a system not ingested so far: only minyi, say, in a first run).
+
+    Judged by the manifests, not by the Parquet files: a table whose committed batches have lost their files is
+    damage, and the build must fail on it rather than quietly skip it.
+    """
+    batches = lake_batches(settings) if batches is None else batches
+    return [table for table in bronze_source_tables() if not batches.get(table, ("", False))[1]]
+
+
+def project_fingerprint(settings: Settings) -> str:
+    """What decides the models' output besides the data: the dbt project's files, the dbt version, the UDF code and
+    the pseudonym key. A change in any of them makes the next transform build everything."""
+    digest = hashlib.sha256()
+    files = [p for p in sorted(DBT_PROJECT_DIR.rglob("*"))
+             if p.is_file() and not {"target", "logs", "dbt_packages"} & set(p.relative_to(DBT_PROJECT_DIR).parts)]
+    for path in [*files, COMMON_DIR / "dbt_udfs.py", COMMON_DIR / "pseudonym.py"]:
+        digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+    digest.update(version("dbt-core").encode() + version("dbt-duckdb").encode() + settings.pseudonym_key.encode())
+    return digest.hexdigest()
+
+
+def _state_path(settings: Settings) -> Path:
+    return settings.data_dir / "dbt" / BUILD_STATE
+
+
+def changed_since_last_build(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]],
+                             fingerprint: str) -> list[tuple[str, str]] | None:
+    """Bronze tables whose batches changed since the last successful full or daily build; None when everything must
+    be built (no such build, a new warehouse, changed code, or a failed build since)."""
+    path = _state_path(settings)
+    if not path.exists() or not settings.warehouse_path.exists() or not last_build_succeeded(settings):
+        return None  # a failed or interrupted build may have left any model half-way: build everything
+    state = json.loads(path.read_text())
+    if state.get("fingerprint") != fingerprint:
+        return None
+    before = state.get("batches", {})
+    return [(system, entity) for (system, entity), (digest, _) in batches.items()
+            if before.get(f"{system}.{entity}") != digest]
+
+
+def save_state(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]], fingerprint: str) -> None:
+    path = _state_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"fingerprint": fingerprint,
+                                "batches": {f"{s}.{e}": digest for (s, e), (digest, _) in sorted(batches.items())}},
+                               indent=1))
+
+

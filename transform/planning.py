@@ -1,0 +1,71 @@
+"""Planning a build: everything, or the daily build of what new batches touch, and the `dbt build` arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from common.settings import Settings
+from transform.build_state import BRONZE_SOURCE_PREFIX, changed_since_last_build
+
+
+def build_args(missing: list[tuple[str, str]], select: str | list[str] | None, full_refresh: bool,
+               exclude: Sequence[str] = (), flags: Sequence[str] = ()) -> list[str]:
+    """`dbt build`, leaving out whatever depends on a bronze table without data (its view could not even be read).
+
+    dbt's unit tests check model logic on fixed inputs, not data: like dbt's own advice for production runs, the
+    build leaves them out, and `govlake transform --unit-tests` (run by the test suite) runs them.
+    """
+    args = ["build", "--exclude-resource-type", "unit_test", *flags]
+    if select:
+        args += ["--select", *([select] if isinstance(select, str) else select)]
+    excluded = [*exclude, *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in missing)]
+    if excluded:
+        args += ["--exclude", *excluded]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+# A view is a stored query over the lake: new data shows through it without rebuilding it, and it changes only with
+# the code (which makes the next build a full one). So a daily build leaves views, and the tests that re-run them
+# over all of bronze, to full builds; it tests every table it rebuilds.
+DAILY_EXCLUDE = ("config.materialized:view",)
+# The manifest is the last full build's (same code) and rewriting it costs ~2 s: a daily build writes no JSON
+# artefacts (its results are in dbt.log)
+DAILY_FLAGS = ("--no-write-json",)
+
+
+def daily_selection(changed: list[tuple[str, str]]) -> list[str]:
+    """What new batches touch: every model downstream of a changed bronze table, and of the batch log (the quality
+    marts). Every staging model also reads its own entity's manifests (committed batches only), and those changed
+    exactly when the entity's batches did."""
+    return ["stg_lake__batches+", *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in changed)]
+
+
+class BuildPlan(NamedTuple):
+    select: list[str] | str | None
+    exclude: tuple[str, ...]
+    flags: tuple[str, ...]
+    full_refresh: bool
+    message: str
+
+
+def plan_build(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]], fingerprint: str,
+               select: str | None, full_refresh: bool) -> BuildPlan | None:
+    """What this run builds; None when nothing is new since the last build.
+
+    An automatic run (no --select) after a successful one with the same code is a daily build of what new batches
+    touch. Any other automatic run rebuilds everything from scratch: incremental models computed by other code, or
+    left behind by a failed build, cannot be trusted to carry on."""
+    if select is not None or full_refresh:
+        return BuildPlan(select, (), (), full_refresh, "")
+    changed = changed_since_last_build(settings, batches, fingerprint)
+    if changed is None:
+        return BuildPlan(None, (), (), True, "full build: first build, changed code or an unfinished last build")
+    if not changed:
+        return None
+    return BuildPlan(daily_selection(changed), DAILY_EXCLUDE, DAILY_FLAGS, False,
+                     f"daily build: models downstream of {len(changed)} bronze tables with new batches")
+
+
