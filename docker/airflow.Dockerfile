@@ -37,6 +37,7 @@ COPY ingestion/ ingestion/
 COPY quality/ quality/
 COPY services/ services/
 COPY transform/ transform/
+COPY superset_assets/ superset_assets/
 COPY simulator/ simulator/
 COPY dbt_project/ dbt_project/
 RUN --mount=type=cache,target=/root/.cache/uv \

@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # Superset on the published DuckDB snapshot. Two uv environments from their committed locks: envs/superset runs
-# Superset (SQLAlchemy 1.4 stack); the core env runs `govlake.superset.init`, which migrates Superset's metadata,
+# Superset (SQLAlchemy 1.4 stack); the core env runs `superset_assets.lifecycle.init`, which migrates Superset's metadata,
 # creates the admin and imports superset_assets/ rendered for this deployment. Build context: the repo root.
 ARG PYTHON_VERSION=3.11
 ARG UV_VERSION=0.13.8
@@ -52,7 +52,7 @@ ENV PATH=/opt/govlake/envs/superset/.venv/bin:$PATH \
     DATA_DIR=/data
 USER govlake
 EXPOSE 8088
-# govlake.superset.start's flags with two workers: explore URLs carry long form data, hence the limits
+# superset_assets.lifecycle.start's flags with two workers: explore URLs carry long form data, hence the limits
 CMD ["gunicorn", "--bind", "0.0.0.0:8088", "--workers", "2", "--worker-class", "gthread", "--threads", "8", \
      "--timeout", "120", "--limit-request-line", "0", "--limit-request-field_size", "0", \
      "superset.app:create_app()"]

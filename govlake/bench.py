@@ -15,12 +15,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from common.settings import Settings
+from govlake.pipeline import pipeline
 
 
 def _run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -59,20 +61,23 @@ def _rows(settings: Settings, stage: str) -> int:
     return 0
 
 
-# stage name -> CLI arguments ({scale} is filled in); each stage needs the ones before it
+# stage name -> CLI arguments ({scale} is filled in); each stage needs the ones before it. The pipeline's own steps
+# (govlake/pipeline.py) and the runs that judge them: a repeated ingest, a full parse, the day after, a full rebuild.
+_FIRST = {step.name: list(step.args) for step in pipeline("{scale}")}
+_NEXT = {step.name: list(step.args) for step in pipeline("{scale}", as_of=datetime(2025, 1, 1, 23, 59, 59))}
 STAGES: dict[str, list[str]] = {
-    "simulate": ["simulate", "--scale", "{scale}"],
-    "ingest": ["ingest", "--all"],
-    "ingest (no change)": ["ingest", "--all"],
+    "simulate": _FIRST["simulate"],
+    "ingest": _FIRST["ingest"],
+    "ingest (no change)": _FIRST["ingest"],
     # a full parse of the dbt project: paid once per code change (later data dirs start from the saved parse)
     "dbt parse (full)": ["transform", "--parse"],
-    "transform": ["transform"],
-    "publish": ["publish"],
+    "transform": _FIRST["transform"],
+    "publish": _FIRST["publish"],
     # the day after: the sources one day later (new rows, late updates), and the daily incremental run
-    "simulate (next day)": ["simulate", "--scale", "{scale}", "--as-of", "2025-01-01T23:59:59"],
-    "ingest (next day)": ["ingest", "--all"],
-    "transform (next day)": ["transform"],
-    "publish (next day)": ["publish"],
+    "simulate (next day)": _NEXT["simulate"],
+    "ingest (next day)": _NEXT["ingest"],
+    "transform (next day)": _NEXT["transform"],
+    "publish (next day)": _NEXT["publish"],
     # the baseline the incremental run is judged against: the same data rebuilt from scratch
     "transform (full refresh)": ["transform", "--full-refresh"],
 }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -128,57 +128,35 @@ def ingest(
     Without --day: everything new up to now. --day D: up to the end of D. --from A --day B: day by day, A to B.
     """
     from ingestion.batches import BatchRejected, SourceUnavailable
-    from ingestion.pipeline import ingest_source, replay
+    from ingestion.pipeline import replay
+    from ingestion.runs import RunError, day_ends, ingest_sources, summarise
     from ingestion.sources import SOURCES
 
     settings = get_settings()
-    if rerun:
-        if not (source and entity):
-            raise _fail("--rerun needs SOURCE and --entity")
-        results = [replay(settings, source, entity, rerun)]
-    else:
-        names = list(SOURCES) if all_sources else [source] if source else []
-        if not names:
-            raise _fail(f"name a source ({', '.join(SOURCES)}) or pass --all")
-        unknown = [n for n in names if n not in SOURCES]
-        if unknown:
-            raise _fail(f"unknown source {unknown[0]!r}; known: {', '.join(SOURCES)}")
-        if from_day and not day:
-            raise _fail("--from needs --day (the last day of the range)")
-        if from_day and day and from_day > day:
-            raise _fail(f"--from {from_day:%Y-%m-%d} is after --day {day:%Y-%m-%d}")
-        days = [None] if day is None else [
-            (from_day or day) + timedelta(days=i, hours=23, minutes=59, seconds=59)
-            for i in range(((day - (from_day or day)).days) + 1)
-        ]
-        results = []
-        try:
-            for until, name in ((u, n) for u in days for n in names):
-                with console.status(f"ingesting {name}" + (f" up to {until:%Y-%m-%d}" if until else "") + " …"):
-                    try:
-                        results += ingest_source(settings, name, until)
-                    except SourceUnavailable as exc:
-                        if not all_sources:
-                            raise _fail(str(exc)) from exc
-                        console.print(f"[yellow]skipped[/yellow] {exc}")
-        except BatchRejected as exc:
-            raise _fail(str(exc)) from exc
+    try:
+        if rerun:
+            if not (source and entity):
+                raise _fail("--rerun needs SOURCE and --entity")
+            results = [replay(settings, source, entity, rerun)]
+        else:
+            status = console.status("ingesting …")
+            with status:
+                results = ingest_sources(
+                    settings, list(SOURCES) if all_sources else [source] if source else [], day_ends(day, from_day),
+                    skip_unavailable=all_sources,
+                    on_start=lambda name, until: status.update(
+                        f"ingesting {name}" + (f" up to {until:%Y-%m-%d}" if until else "") + " …"),
+                    on_skip=lambda exc: console.print(f"[yellow]skipped[/yellow] {exc}"))
+    except (RunError, SourceUnavailable, BatchRejected) as exc:
+        raise _fail(str(exc)) from exc
     if as_json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1))
         return
     table = Table("source", "entity", "batches", "received", "bronze", "quarantined", "rejections by rule")
-    groups: dict[tuple[str, str], list[Any]] = {}
-    for r in results:
-        groups.setdefault((r.source, r.entity), []).append(r)
-    for (src, entity), batches in groups.items():
-        committed = [b for b in batches if b.status == "committed"]
-        rules: dict[str, int] = {}
-        for b in committed:
-            for rule, n in b.rules.items():
-                rules[rule] = rules.get(rule, 0) + n
-        table.add_row(src, entity, str(len(committed)) if committed else "skipped (nothing new)",
-                      f"{sum(b.received for b in committed):,}", f"{sum(b.bronze for b in committed):,}",
-                      f"{sum(b.quarantined for b in committed):,}", ", ".join(f"{k}={v}" for k, v in rules.items()))
+    for line in summarise(results):
+        table.add_row(line.source, line.entity, str(line.batches) if line.batches else "skipped (nothing new)",
+                      f"{line.received:,}", f"{line.bronze:,}", f"{line.quarantined:,}",
+                      ", ".join(f"{k}={v}" for k, v in line.rules.items()))
     _out().print(table)
 
 
@@ -271,7 +249,8 @@ def serve(
     background: Annotated[bool, typer.Option(help="start in the background and return")] = True,
 ) -> None:
     """Start the marts API and/or Superset on the published snapshot."""
-    from govlake import services, superset
+    from govlake import services
+    from superset_assets import lifecycle as superset
 
     settings = get_settings()
     if what not in ("api", "superset", "all"):
@@ -294,7 +273,8 @@ def serve(
 @app.command()
 def stop() -> None:
     """Stop everything `govlake serve` started."""
-    from govlake import services, superset
+    from govlake import services
+    from superset_assets import lifecycle as superset
 
     settings = get_settings()
     stops = (("api", services.stop_api), ("superset", superset.stop), ("upstream", services.stop_upstream))
@@ -309,14 +289,21 @@ def demo(
 ) -> None:
     """The main job on the embedded default: simulate → ingest → transform → publish, then serve."""
     from govlake import services
+    from govlake.pipeline import Step, pipeline, run_pipeline
 
-    simulate(scale=scale, seed=42, out=None, as_of=None, mess=None, clean=False, system=None, show_calibration=False)
-    # the workbench is a REST source: its simulated upstream must answer while we ingest (stopped by `make stop`)
-    services.stop_upstream(get_settings())  # a fresh one: it caches what it serves
-    console.print(f"simulated upstreams: {services.start_upstream(get_settings())}")
-    ingest(source=None, all_sources=True, rerun=None, entity=None, day=None, from_day=None, as_json=False)
-    transform(select=None)
-    publish()
+    settings = get_settings()
+
+    def run(step: Step) -> None:
+        if step.needs_upstream:
+            # the workbench is a REST source: its simulated upstream must answer while we ingest (stopped by
+            # `make stop`); a fresh one, since it caches what it serves
+            services.stop_upstream(settings)
+            console.print(f"simulated upstreams: {services.start_upstream(settings)}")
+        code = app(list(step.args), standalone_mode=False)  # returns a failed step's exit code rather than exiting
+        if isinstance(code, int) and code != 0:
+            raise typer.Exit(code)
+
+    run_pipeline(pipeline(scale), run)
     if serve_too:
         serve(what="all", background=True)
         console.print("[green]govlake demo is up.[/green] `make stop` stops it.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from common import processes
 from common.settings import Settings
-from govlake import processes
 
 API = "api"
 

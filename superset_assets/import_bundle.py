@@ -1,6 +1,6 @@
 """Import a rendered asset bundle (ZIP) into Superset, overwriting every object in it.
 
-Run with the Superset environment's interpreter (govlake.superset does this):
+Run with the Superset environment's interpreter (superset_assets.lifecycle does this):
 
     envs/superset/.venv/bin/python superset_assets/import_bundle.py BUNDLE.zip ADMIN_USER
 

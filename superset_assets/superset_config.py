@@ -1,6 +1,6 @@
 """Superset configuration for govlake, loaded through SUPERSET_CONFIG_PATH.
 
-Environment variables (set by `govlake.superset`, or by docker-compose in the full stack):
+Environment variables (set by `superset_assets.lifecycle`, or by docker-compose in the full stack):
 
 - SUPERSET_SECRET_KEY    required; signs sessions and encrypts stored DB credentials. Never commit one.
 - DATA_DIR               govlake's data root; Superset keeps its files under DATA_DIR/superset (default ./var).

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from common.settings import REPO_ROOT, Settings
-from govlake import superset
+from superset_assets import lifecycle as superset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

@@ -15,7 +15,7 @@ import duckdb
 import httpx
 import pytest
 
-from govlake import processes
+from common import processes
 from tests.conftest import REPO, build_slice, free_port, run_govlake
 
 pytestmark = pytest.mark.integration

@@ -23,8 +23,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from common import processes
 from common.settings import REPO_ROOT, Settings
-from govlake import processes
 
 log = logging.getLogger(__name__)
 
