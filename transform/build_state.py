@@ -119,11 +119,22 @@ def changed_since_last_build(settings: Settings, batches: dict[tuple[str, str], 
             if before.get(f"{system}.{entity}") != digest]
 
 
-def save_state(settings: Settings, batches: dict[tuple[str, str], tuple[str, bool]], fingerprint: str) -> None:
+def save_state(settings: Settings, batches: Batches, fingerprint: str) -> None:
+    """What this successful build saw: each bronze table's batch digest, and the tables it could build (with a
+    committed batch); a table that gets its first data later is new to the next build (see newly_buildable)."""
     path = _state_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"fingerprint": fingerprint,
-                                "batches": {f"{s}.{e}": digest for (s, e), (digest, _) in sorted(batches.items())}},
+                                "batches": {f"{s}.{e}": digest for (s, e), (digest, _) in sorted(batches.items())},
+                                "built": sorted(f"{s}.{e}" for (s, e), (_, committed) in batches.items()
+                                                if committed)},
                                indent=1))
 
 
+def newly_buildable(settings: Settings, changed: list[tuple[str, str]], batches: Batches) -> list[tuple[str, str]]:
+    """Of the CHANGED tables, those that have committed data now but had none at the last build (a source that
+    arrived after the first build): the models downstream of them, views included, were never built."""
+    path = _state_path(settings)
+    state = json.loads(path.read_text()) if path.exists() else {}
+    built = set(state.get("built", state.get("batches", {})))  # a state from before "built": its batch tables
+    return [(s, e) for s, e in changed if batches.get((s, e), ("", False))[1] and f"{s}.{e}" not in built]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from common.settings import Settings
-from transform.build_state import BRONZE_SOURCE_PREFIX, changed_since_last_build
+from transform.build_state import BRONZE_SOURCE_PREFIX, changed_since_last_build, newly_buildable
 
 
 def build_args(missing: list[tuple[str, str]], select: str | list[str] | None, full_refresh: bool,
@@ -65,7 +65,13 @@ def plan_build(settings: Settings, batches: dict[tuple[str, str], tuple[str, boo
         return BuildPlan(None, (), (), True, "full build: first build, changed code or an unfinished last build")
     if not changed:
         return None
+    new_sources = newly_buildable(settings, changed, batches)
+    if new_sources:
+        # their staging views were never created (the last build skipped them): this daily build creates the views
+        # of its selection too, and tests them — once, when a source arrives late
+        return BuildPlan(daily_selection(changed), (), DAILY_FLAGS, False,
+                         f"daily build: models downstream of {len(changed)} bronze tables with new batches, "
+                         f"views included for {len(new_sources)} that got their first data: "
+                         + ", ".join(f"{system}.{entity}" for system, entity in new_sources))
     return BuildPlan(daily_selection(changed), DAILY_EXCLUDE, DAILY_FLAGS, False,
                      f"daily build: models downstream of {len(changed)} bronze tables with new batches")
-
-

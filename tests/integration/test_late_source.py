@@ -1,0 +1,41 @@
+"""A source that arrives after the first build is built by the next daily build, and published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import TEST_SCALE, govlake_env, ingest_all, run_govlake
+
+pytestmark = pytest.mark.integration
+
+
+def _served(data_dir: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(data_dir / "serving" / "govlake.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_workbench_arriving_a_day_late_builds_in_the_next_daily_build(tmp_path: Path) -> None:
+    env = govlake_env(tmp_path, WORKBENCH_API_URL="http://127.0.0.1:9")  # nothing answers there: the upstream is down
+    run_govlake(env, "simulate", "--scale", TEST_SCALE)
+    first = run_govlake(env, "ingest", "--all")
+    assert "skipped" in first.stdout + first.stderr
+    built = run_govlake(env, "transform")
+    assert "workbench." in built.stdout  # named as not built
+    run_govlake(env, "publish")
+    tables = {name for (name,) in _served(tmp_path, "select table_name from information_schema.tables")}
+    assert "dim_workbench_apps" not in tables and "fct_tickets" in tables
+
+    ingest_all(env, tmp_path)  # the upstream is back: the workbench's first batches
+    daily = run_govlake(env, "transform")
+    assert "daily build" in daily.stdout and "views included" in daily.stdout
+    run_govlake(env, "publish")
+    (apps,) = _served(tmp_path, "select count(*) from dim_workbench_apps")[0]
+    assert apps > 0
+    codes = {code for (code,) in _served(tmp_path, "select distinct indicator_code from fct_indicator_values")}
+    assert {"community.apps", "demand.tickets"} <= codes
