@@ -25,6 +25,10 @@ RETRYABLE = {429, 500, 502, 503, 504}
 class RestError(RuntimeError):
     """A request the upstream refused for good (4xx other than 429), or one that kept failing."""
 
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable  # no attempt got an HTTP answer: nothing listens there (or no route)
+
 
 @dataclass
 class RestClient:
@@ -58,7 +62,7 @@ class RestClient:
         return backoff * (0.5 + self._jitter.random() / 2)
 
     def get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
-        last = ""
+        last, answered = "", False
         for attempt in range(1, self.max_attempts + 1):
             self.attempts_made += 1
             try:
@@ -66,6 +70,7 @@ class RestClient:
             except httpx.TransportError as exc:
                 last, retry_after = f"{type(exc).__name__}: {exc}", None
             else:
+                answered = True
                 if response.status_code == 200:
                     return response.json()  # type: ignore[no-any-return]
                 last = f"HTTP {response.status_code}: {response.text[:300]}"
@@ -76,7 +81,7 @@ class RestClient:
                 delay = self._delay(attempt, retry_after)
                 self.waited += delay
                 self.sleep(delay)
-        raise RestError(f"GET {path} {params} failed {self.max_attempts} times; last: {last}")
+        raise RestError(f"GET {path} {params} failed {self.max_attempts} times; last: {last}", unreachable=not answered)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from common.lake import Lake, open_lake
 from common.settings import Settings
 from ingestion.batches import BatchResult, SourceUnavailable, commit_batch, known_codes
 from ingestion.clock import received_now
-from ingestion.rest_extract import PagedEndpoint, RestClient, fetch_to_landing, landed_rows
+from ingestion.rest_extract import PagedEndpoint, RestClient, RestError, fetch_to_landing, landed_rows
 from quality import manifests
 
 if TYPE_CHECKING:  # ingestion.sources imports its source modules, which import this one
@@ -78,6 +78,10 @@ class RestSource:
                 if entity.name in providers and results[-1].status == "committed":
                     codes = self._known_codes(settings, lake)  # later entities see the codes just ingested
             return results
+        except RestError as exc:
+            if exc.unreachable:  # the upstream is down: a source with nothing to read from here (skipped by --all)
+                raise SourceUnavailable(f"{self.name}: the upstream at {base_url} does not answer ({exc})") from exc
+            raise
         finally:
             client.close()
 

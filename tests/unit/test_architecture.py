@@ -86,3 +86,32 @@ def test_no_library_module_imports_the_simulator() -> None:
                  if "simulator" in imported and not module.startswith("simulator/")
                  and module not in SIMULATOR_DRIVERS]
     assert offenders == []
+
+
+def _tracked_text_files() -> list[Path]:
+    import subprocess
+
+    names = subprocess.run(["git", "ls-files", "-z"], cwd=REPO_ROOT, capture_output=True, check=True).stdout
+    paths = [REPO_ROOT / name for name in names.decode().split("\0") if name]
+    return [p for p in paths if p.is_file() and p.suffix not in {".lock", ".png", ".xlsx", ".parquet", ".msgpack"}]
+
+
+def test_the_readme_is_a_short_front_door_whose_links_resolve() -> None:
+    import re
+
+    readme = REPO_ROOT / "README.md"
+    assert readme.stat().st_size <= 10 * 1024
+    links = re.findall(r"\]\(([^)#:]+)\)", readme.read_text(encoding="utf-8"))
+    assert links and [link for link in links if not (REPO_ROOT / link).exists()] == []
+
+
+def test_nothing_in_the_repository_points_outside_it() -> None:
+    # the reference notes the project started from are not part of it: the docs say it in the project's own words
+    outside = ("../shared", "DOMAIN.md", "DESIGN.md", "DESIGN decision")
+    offenders = []
+    for path in _tracked_text_files():
+        if path == Path(__file__):
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        offenders += [f"{path.relative_to(REPO_ROOT)}: {marker}" for marker in outside if marker in text]
+    assert offenders == []
