@@ -1,0 +1,145 @@
+"""The Superset datasets, generated from the dbt manifest and semantic_layer.yml (not typed twice).
+
+    python -m superset_assets.semantic DATA_DIR/dbt/target/manifest.json     # rewrite datasets/govlake_serving/
+
+Each dataset is a physical dataset on one served mart. Its columns, their types, Chinese labels and descriptions come
+from the mart's enforced contract and docs (`中文名 · description`); its metrics from semantic_layer.yml. Runs in the
+core environment (reads YAML and JSON only); the bundle it writes is what `lifecycle.init` imports.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+SPEC_PATH = HERE / "semantic_layer.yml"
+DATASETS_DIR = HERE / "datasets" / "govlake_serving"
+# rows about individual people (pseudonymised or not) stay out of every dashboard
+PERSON_LEVEL_MARTS = frozenset({"dim_key_persons", "dim_key_person_level_history", "fct_shijia_clues",
+                                "dim_volunteers", "dim_pingan_volunteers"})
+DATE_TYPES = ("date", "timestamp")
+UUID_NAMESPACE = uuid.UUID("5c1a3f0e-61c4-4a8e-9d55-0a1c2b7e9f10")  # stable dataset ids for marts without one
+
+
+class SemanticLayerError(ValueError):
+    pass
+
+
+def contracted_marts(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Mart name -> its manifest node, for every model with an enforced contract."""
+    return {node["name"]: node for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced")}
+
+
+def split_doc(description: str | None) -> tuple[str | None, str | None]:
+    """`中文名 · description` -> (中文名, description); a doc without the separator is all label."""
+    if not description:
+        return None, None
+    label, _, rest = description.partition(" · ")
+    return label.strip() or None, rest.strip() or None
+
+
+def is_pseudonym(column: dict[str, Any]) -> bool:
+    return "pseudonym" in (column.get("description") or "").lower()
+
+
+def _metric_expression(metric: dict[str, Any], columns: set[str], mart: str) -> str:
+    kinds = [k for k in ("count", "sum", "count_distinct", "ratio") if k in metric]
+    if len(kinds) != 1:
+        raise SemanticLayerError(f"{mart}.{metric.get('name')}: give exactly one of count, sum, count_distinct, ratio")
+    kind = kinds[0]
+    used = metric["ratio"] if kind == "ratio" else [] if kind == "count" else [metric[kind]]
+    unknown = [c for c in used if c not in columns]
+    if unknown:
+        raise SemanticLayerError(f"{mart}.{metric['name']}: no column {unknown[0]!r} in the mart's contract")
+    if kind == "count":
+        return "COUNT(*)"
+    if kind == "sum":
+        return f"SUM({metric['sum']})"
+    if kind == "count_distinct":
+        return f"COUNT(DISTINCT {metric['count_distinct']})"
+    numerator, denominator = metric["ratio"]
+    return f"SUM({numerator}) * 1.0 / NULLIF(SUM({denominator}), 0)"
+
+
+def dataset(mart: str, node: dict[str, Any], spec: dict[str, Any], database_uuid: str) -> dict[str, Any]:
+    """The Superset dataset YAML (as a dict) of MART."""
+    if mart in PERSON_LEVEL_MARTS:
+        raise SemanticLayerError(f"{mart} holds rows about individual people: it is in no dataset")
+    served = {name: col for name, col in node["columns"].items() if not is_pseudonym(col)}
+    title, _, _ = (node.get("description") or "").partition(" — ")
+    main_dttm = spec.get("main_dttm_col")
+    if main_dttm and main_dttm not in served:
+        raise SemanticLayerError(f"{mart}: main_dttm_col {main_dttm!r} is not a column of the mart")
+    metrics = []
+    for metric in spec.get("metrics", []):
+        metrics.append({
+            "metric_name": metric["name"], "verbose_name": metric["label"], "metric_type": None,
+            "expression": _metric_expression(metric, set(served), mart),
+            "description": metric.get("description"), "d3format": metric.get("format"),
+            "currency": None, "extra": None, "warning_text": None,
+        })
+    columns = []
+    for name, col in served.items():
+        label, description = split_doc(col.get("description"))
+        data_type = (col.get("data_type") or "").lower()
+        columns.append({
+            "column_name": name, "verbose_name": label, "is_dttm": data_type.startswith(DATE_TYPES),
+            "is_active": True, "type": data_type.upper() or None, "advanced_data_type": None, "groupby": True,
+            "filterable": True, "expression": None, "description": description, "python_date_format": None,
+            "extra": None,
+        })
+    return {
+        "table_name": mart, "main_dttm_col": main_dttm, "description": title.strip() or None,
+        "default_endpoint": None, "offset": 0, "cache_timeout": None, "catalog": None, "schema": "main",
+        "sql": None, "params": None, "template_params": None, "filter_select_enabled": True,
+        "fetch_values_predicate": None, "extra": None, "normalize_columns": False, "always_filter_main_dttm": False,
+        "uuid": spec.get("uuid") or str(uuid.uuid5(UUID_NAMESPACE, mart)),
+        "metrics": metrics, "columns": columns, "version": "1.0.0", "database_uuid": database_uuid,
+    }
+
+
+def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def datasets(manifest: dict[str, Any], spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """File name -> dataset, for every mart the semantic layer names."""
+    marts = contracted_marts(manifest)
+    missing = [m for m in spec["datasets"] if m not in marts]
+    if missing:
+        raise SemanticLayerError(f"semantic_layer.yml names {missing[0]!r}, which is not a contracted mart")
+    return {f"{mart}.yaml": dataset(mart, marts[mart], mart_spec or {}, spec["database_uuid"])
+            for mart, mart_spec in spec["datasets"].items()}
+
+
+HEADER = ("# Generated by `python -m superset_assets.semantic` from the dbt manifest and semantic_layer.yml:\n"
+          "# edit those, not this file.\n")
+
+
+def render(ds: dict[str, Any]) -> str:
+    return HEADER + yaml.safe_dump(ds, allow_unicode=True, sort_keys=False, width=120)
+
+
+def write(manifest_path: Path, out_dir: Path = DATASETS_DIR) -> list[Path]:
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, ds in datasets(manifest, load_spec()).items():
+        path = out_dir / name
+        path.write_text(render(ds), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m superset_assets.semantic DATA_DIR/dbt/target/manifest.json")
+    for path in write(Path(sys.argv[1])):
+        print(path)
