@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     superset_secret_key: str = "dev-only-superset-secret-key-change-me"
     superset_database_uri: str = Field(default="", description="Superset metadata DB; empty = SQLite in DATA_DIR")
     superset_locale: str = "zh"
+    superset_demo_password: str = Field(default="govlake-demo", description="password of the demo users "
+                                        "(leader, analyst, engineer, street_<code>)")
 
     @property
     def lake(self) -> str:

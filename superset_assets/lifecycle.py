@@ -33,6 +33,8 @@ BIN_DIR = ENV_DIR / ".venv" / "bin"
 ASSETS_DIR = REPO_ROOT / "superset_assets"
 CONFIG_PATH = ASSETS_DIR / "superset_config.py"
 IMPORT_SCRIPT = ASSETS_DIR / "import_bundle.py"
+ACCESS_SCRIPT = ASSETS_DIR / "access.py"  # roles, row-level security, demo users
+DATABASE_NAME = "govlake_serving"
 BUNDLE_DIRS = ("databases", "datasets", "charts", "dashboards")
 SERVING_PATH_PLACEHOLDER = "__GOVLAKE_SERVING_PATH__"
 PROCESS_NAME = "superset"
@@ -74,6 +76,7 @@ def superset_env(settings: Settings) -> dict[str, str]:
         "DATA_DIR": str(settings.data_dir.absolute()),
         "FLASK_APP": "superset",
         "GOVLAKE_SERVING_PATH": str(serving_path(settings)),
+        "SUPERSET_DEMO_PASSWORD": settings.superset_demo_password,
     }
     for name in ("SUPERSET_DATABASE_URI", "SUPERSET_LOCALE"):
         if value := getattr(settings, name.lower()):
@@ -209,7 +212,9 @@ def init(settings: Settings, *, force: bool = False) -> None:
         _write_marker(settings, marker)
 
     bundle = rendered_bundle(settings)
-    assets_key = _digest([f"{k}\n{v}" for k, v in sorted(bundle.items())])
+    # the access rules follow the imported datasets (RLS is set per dataset): both re-run when either changes
+    assets_key = _digest([f"{k}\n{v}" for k, v in sorted(bundle.items())]
+                         + [ACCESS_SCRIPT.read_text(encoding="utf-8"), settings.superset_demo_password])
     if marker.get("assets") != assets_key:
         with tempfile.TemporaryDirectory(prefix="govlake-superset-") as tmp:
             zip_path = write_bundle_zip(settings, Path(tmp) / "govlake_assets.zip")
@@ -218,6 +223,7 @@ def init(settings: Settings, *, force: bool = False) -> None:
                 [str(BIN_DIR / "python"), str(IMPORT_SCRIPT), str(zip_path), settings.superset_admin_user],
                 "import asset bundle",
             )
+        _run(settings, [str(BIN_DIR / "python"), str(ACCESS_SCRIPT), DATABASE_NAME], "roles, RLS and demo users")
         marker["assets"] = assets_key
         _write_marker(settings, marker)
 

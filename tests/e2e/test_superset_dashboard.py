@@ -273,3 +273,56 @@ def test_database_is_read_only_and_follows_each_publish(superset_settings: Setti
         new_snapshot.unlink(missing_ok=True)
     rows = _chart_data(api, _dataset_id(api), [], ["event_count"])
     assert rows[0]["event_count"] == total
+
+
+def _login(settings: Settings, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=superset.base_url(settings), timeout=60)
+    resp = client.post("/api/v1/security/login",
+                       json={"username": username, "password": password, "provider": "db"})
+    assert resp.status_code == 200, f"{username}: {resp.text}"
+    client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+    return client
+
+
+def _sql_lab(client: httpx.Client, database_id: int, sql: str) -> httpx.Response:
+    return client.post("/api/v1/sqllab/execute/",
+                       json={"database_id": database_id, "sql": sql, "schema": "main", "runAsync": False})
+
+
+def test_a_street_officer_sees_only_their_street_and_no_sql_lab(superset_settings: Settings,
+                                                                 api: httpx.Client) -> None:
+    s = superset_settings
+    dataset_id = _dataset_id(api)
+    database_id = api.get(f"/api/v1/dataset/{dataset_id}").json()["result"]["database"]["id"]
+    all_streets = {row["street_name"] for row in _chart_data(api, dataset_id, ["street_name"], ["event_count"])}
+    assert len(all_streets) > 1  # the admin (and a leader) sees every street
+    with _login(s, "leader", s.superset_demo_password) as leader:
+        assert {r["street_name"] for r in _chart_data(leader, dataset_id, ["street_name"], ["event_count"])} \
+            == all_streets
+    with _login(s, "street_440309006", s.superset_demo_password) as guanlan:
+        rows = _chart_data(guanlan, dataset_id, ["street_code", "street_name"], ["event_count"])
+        assert {(r["street_code"], r["street_name"]) for r in rows} == {("440309006", "观澜")}
+        refused = _sql_lab(guanlan, database_id, "select count(*) from agg_tickets_monthly_by_street")
+        assert refused.status_code in (401, 403), refused.text
+
+
+def test_an_analyst_reads_the_snapshot_in_sql_lab_and_cannot_write(superset_settings: Settings,
+                                                                   api: httpx.Client) -> None:
+    s = superset_settings
+    dataset_id = _dataset_id(api)
+    database_id = api.get(f"/api/v1/dataset/{dataset_id}").json()["result"]["database"]["id"]
+    ((total,),) = _published(s, "select sum(tickets) from main.agg_tickets_monthly_by_street")
+    with _login(s, "analyst", s.superset_demo_password) as analyst:
+        read = _sql_lab(analyst, database_id, "select sum(tickets) as total from agg_tickets_monthly_by_street")
+        assert read.status_code == 200, read.text
+        assert read.json()["data"][0]["total"] == total
+        write = _sql_lab(analyst, database_id, "create table stolen as select 1 as x")
+        assert write.status_code >= 400 or write.json().get("status") == "failed", write.text
+    assert not _published(s, "select * from information_schema.tables where table_name = 'stolen'")
+
+
+def test_access_is_idempotent(superset_settings: Settings) -> None:
+    """A second init with nothing changed re-imports nothing; forcing it changes no user or rule."""
+    started = time.monotonic()
+    superset.init(superset_settings)
+    assert time.monotonic() - started < 5  # nothing to do: the marker says the bundle and access are current
