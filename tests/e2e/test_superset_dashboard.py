@@ -6,6 +6,7 @@ Needs Debian's /usr/bin/chromium (+ fonts-noto-cjk) and the Superset environment
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -275,16 +276,21 @@ def test_database_is_read_only_and_follows_each_publish(superset_settings: Setti
     assert rows[0]["event_count"] == total
 
 
-def _login(settings: Settings, username: str, password: str) -> httpx.Client:
+def _login(settings: Settings, username: str, password: str) -> contextlib.closing[httpx.Client]:
+    """A REST client logged in as USERNAME, closed when its `with` block ends."""
     client = httpx.Client(base_url=superset.base_url(settings), timeout=60)
     resp = client.post("/api/v1/security/login",
                        json={"username": username, "password": password, "provider": "db"})
     assert resp.status_code == 200, f"{username}: {resp.text}"
     client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
-    return client
+    return contextlib.closing(client)
 
 
 def _sql_lab(client: httpx.Client, database_id: int, sql: str) -> httpx.Response:
+    csrf = client.get("/api/v1/security/csrf_token/")
+    if csrf.status_code != 200:  # a user without SQL Lab may not even get a token
+        return csrf
+    client.headers["X-CSRFToken"] = csrf.json()["result"]
     return client.post("/api/v1/sqllab/execute/",
                        json={"database_id": database_id, "sql": sql, "schema": "main", "runAsync": False})
 
