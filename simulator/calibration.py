@@ -1,4 +1,4 @@
-"""How close a simulated run comes to the seed document's figures (DOMAIN.md §5, seed `ref_indicators.csv`).
+"""How close a simulated run comes to the seed document's figures (docs/domain.md §5, seed `ref_indicators.csv`).
 
 At scale 1.0 counts must be within 1% of the seed and rates must show the seed's value at its precision. Smaller runs
 are judged with room for sampling noise: a count may be off by a few standard deviations, a rate computed from a few

@@ -52,7 +52,7 @@ class GroundTruth:
     counts: dict[str, int] = field(default_factory=dict)  # "system.entity" -> rows written (anomalies included)
     anomalies: list[dict[str, str]] = field(default_factory=list)  # {"system", "entity", "key", "kind"}
     planted: dict[str, Any] = field(default_factory=dict)  # e.g. {"shijia_cases": [...]}
-    expected: dict[str, float] = field(default_factory=dict)  # indicator code (DOMAIN.md §5) -> value
+    expected: dict[str, float] = field(default_factory=dict)  # indicator code (docs/domain.md §5) -> value
 
     def count(self, system: str, entity: str, rows: int) -> None:
         self.counts[f"{system}.{entity}"] = rows
@@ -92,7 +92,7 @@ class SimContext:
         return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
     def scaled(self, at_scale_one: float, minimum: int = 1) -> int:
-        """A count that scales with the run (DOMAIN.md §5: counts scale, rates do not)."""
+        """A count that scales with the run (docs/domain.md §5: counts scale, rates do not)."""
         return max(minimum, round(at_scale_one * self.scale))
 
     def url(self, system: str) -> str:

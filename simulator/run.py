@@ -1,4 +1,4 @@
-"""Run the simulator: every system of DOMAIN.md §1 through its native interface, plus the ground truth.
+"""Run the simulator: every system of docs/domain.md §1 through its native interface, plus the ground truth.
 
 `govlake simulate` calls `run`. Each system module exposes `generate(ctx)`; they are independent (own random
 streams), so any subset can be regenerated alone.

@@ -1,4 +1,4 @@
-"""Tasks that run the core `govlake` CLI in the core environment (DESIGN decision 1).
+"""Tasks that run the core `govlake` CLI in the core environment (docs/architecture.md §1).
 
 DAGs hold no business logic.
 
@@ -19,7 +19,7 @@ from airflow.providers.standard.operators.bash import BashOperator
 from airflow.sdk import Asset
 
 # Writers of the DuckDB warehouse / serving snapshot (transform, publish) run in this pool of one slot: DuckDB
-# allows a single read-write process (DESIGN decision 3). Created by `airflow pools set govlake_writer 1 ...`
+# allows a single read-write process (docs/architecture.md §3). Created by `airflow pools set govlake_writer 1 ...`
 # in the compose init service and in the tests.
 WRITER_POOL = "govlake_writer"
 

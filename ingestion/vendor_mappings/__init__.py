@@ -24,7 +24,7 @@ LONLAT = "lonlat"
 # derived by the connector from the code tables, never read from a file
 DERIVED_FIELDS = frozenset({"street_code", "community_code"})
 
-# GB/T 28181 codes (DOMAIN.md §2); labels are what label-style vendors write instead of the digits
+# GB/T 28181 codes (docs/domain.md §2); labels are what label-style vendors write instead of the digits
 PTZ_LABELS = {"球机": "1", "半球": "2", "固定枪机": "3", "遥控枪机": "4"}
 ROOM_LABELS = {"室外": "1", "室内": "2"}
 USE_LABELS = {"治安": "1", "交通": "2", "重点": "3"}

@@ -17,10 +17,10 @@ import polars as pl
 from quality.codes import DISTRICT_BBOX, seed_column
 
 DISTRICT = "440309"
-CAMERA_TYPES = ("131", "132")  # GB/T 28181 type codes of cameras (DOMAIN.md §2)
+CAMERA_TYPES = ("131", "132")  # GB/T 28181 type codes of cameras (docs/domain.md §2)
 PARENT_TYPES = ("111", "118", "131", "132", "200")  # DVR, NVR, camera (a channel of a multi-lens unit), platform
 GROUP_TYPES = ("215", "216")  # business group, virtual organisation
-# industry codes DOMAIN.md §2 lists: 00–09 public security/traffic/urban/health, 11 education, 40–89 enterprises and
+# industry codes (docs/domain.md §2): 00–09 public security/traffic/urban/health, 11 education, 40–89 enterprises and
 # residents' own cameras
 _INDUSTRY = r"(0\d|11|[4-8]\d)"
 PTZ_TYPES = [1, 2, 3, 4]  # dome, half-dome, fixed bullet, PTZ bullet

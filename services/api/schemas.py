@@ -38,7 +38,7 @@ class Page(BaseModel):
 
 
 class IndicatorValue(BaseModel):
-    indicator_code: str = Field(description="指标编码 · fixed code of the indicator catalogue (DOMAIN.md §5)")
+    indicator_code: str = Field(description="指标编码 · fixed code of the indicator catalogue (docs/domain.md §5)")
     indicator_name: str = Field(description="指标名称")
     period: str = Field(description="统计周期 · a year (2024) or a month (2024-03)")
     area_code: str = Field(description="区域编码 · district, street or community code")

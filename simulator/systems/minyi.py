@@ -57,7 +57,7 @@ from simulator.systems.minyi_text import CITIZEN, GRID_WORKER, MACHINE, ticket_t
 YEAR_START = datetime(2024, 1, 1)
 YEAR_END = datetime(2025, 1, 1)
 
-# Seed-document totals for Longhua 2024 (DOMAIN.md §1) at scale 1.0.
+# Seed-document totals for Longhua 2024 (docs/domain.md §1) at scale 1.0.
 TICKETS_2024 = 1_057_500
 SELF_COLLECTED_2024 = 717_100
 
@@ -613,7 +613,7 @@ def record_truth(ctx: SimContext, year: Year, rows: dict[str, pl.DataFrame], cha
 
 
 def expected_indicators(ctx: SimContext, visible: pl.DataFrame, rows: dict[str, pl.DataFrame]) -> dict[str, float]:
-    """DOMAIN.md §5 demand.* figures from the clean rows visible at as_of (our KPI definitions, DOMAIN.md §3).
+    """docs/domain.md §5 demand.* figures from the clean rows visible at as_of (our KPI definitions, docs/domain.md §3).
 
     VISIBLE is aligned row by row with rows["ticket"] (both are the creation-ordered prefix of the year)."""
     t = rows["ticket"].select("ticket_id", "due_at", "closed_at", "updated_at").with_columns(

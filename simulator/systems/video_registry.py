@@ -1,7 +1,7 @@
 """The district's cameras as they really are (before any ledger mangles them): GB/T 28181 IDs, catalog fields, places.
 
 One row per physical camera of 2024, including cameras installed during the year and those removed. IDs follow
-GB/T 28181 (DOMAIN.md §2): 8-digit centre code (440309 + the street's 2-digit unit), 2-digit industry, 3-digit type
+GB/T 28181 (docs/domain.md §2): 8-digit centre code (440309 + the street's 2-digit unit), 2-digit industry, 3-digit type
 (131 camera, 132 IP camera), 1-digit network, 6-digit serial. Every field a vendor ledger shows is derived here; the
 planted defects (which camera's row is wrong in its ledger, and how) are drawn here too, so they persist from one
 monthly ledger to the next as real data-entry errors do.
@@ -18,7 +18,7 @@ from simulator.areas import communities, grid_arrays, streets
 from simulator.context import SimContext
 
 YEAR_START = date(2024, 1, 1)
-CAMERAS_2024 = 61_000  # clean cameras in the ledgers at the end of 2024 (DOMAIN.md §1, S4)
+CAMERAS_2024 = 61_000  # clean cameras in the ledgers at the end of 2024 (docs/domain.md §1, S4)
 REMOVED_SHARE = 0.025  # cameras taken out of service during the year (they leave the ledger)
 NEW_IN_2024_SHARE = 0.18  # cameras installed during 2024
 # camera share per street (illustrative: denser in 民治 and 龙华)

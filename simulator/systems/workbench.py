@@ -36,7 +36,7 @@ from simulator.people import GIVEN, SURNAMES
 SYSTEM = "workbench"
 YEAR_START = datetime(2024, 1, 1)
 DAYS = 366
-APPS_2024 = 2_900  # apps built by the end of 2024 (DOMAIN.md §5 community.apps)
+APPS_2024 = 2_900  # apps built by the end of 2024 (docs/domain.md §5 community.apps)
 RECORDS_2024 = 20_600_000  # records entered in 2024 (community.records)
 ONLINE_RATIO = 0.90  # share of daily community work handled online (community.online_ratio)
 KEY_TASKS = 80  # fixed by policy: do not scale

@@ -1,4 +1,4 @@
-{#- GB/T 28181 device-ID decoding (DOMAIN.md §2): 1–8 centre code (6 admin + 2 grassroots unit), 9–10 industry,
+{#- GB/T 28181 device-ID decoding (docs/domain.md §2): 1–8 centre code (6 admin + 2 grassroots unit), 9–10 industry,
     11–13 device type, 14 network, 15–20 serial. Code tables follow the standard's appendix. -#}
 
 {% macro video_gbt28181_industry_name(code) -%}

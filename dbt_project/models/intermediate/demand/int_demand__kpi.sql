@@ -1,5 +1,5 @@
--- The demand.* indicators (DOMAIN.md §5) in the KPI contract shape, by calendar year and month of their event
--- date, for the district and each street. Our definitions (DOMAIN.md §3), documented in _demand__models.yml.
+-- The demand.* indicators (docs/domain.md §5) in the KPI contract shape, by calendar year and month of their event
+-- date, for the district and each street. Our definitions (docs/domain.md §3), documented in _demand__models.yml.
 -- Reads the demand marts, so that an indicator and its mart can never disagree.
 with
 

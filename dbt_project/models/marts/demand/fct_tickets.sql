@@ -1,4 +1,4 @@
--- One row per ticket (latest state) with every derived flag and duration (our definitions, DOMAIN.md §3).
+-- One row per ticket (latest state) with every derived flag and duration (our definitions, docs/domain.md §3).
 -- Incremental: tickets change state for weeks, so a run re-derives every ticket whose own row, flows, ratings or
 -- channel arrived since the last run, the tickets that fell due since the last run's data clock (is_due and
 -- is_overdue move with it), and every ticket sharing a repeat group (caller, L2 class, community) with an arrived
