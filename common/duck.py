@@ -13,7 +13,7 @@ import duckdb
 
 from common.settings import Settings
 
-EXTENSIONS = ("httpfs",)
+EXTENSIONS = ("httpfs", "ducklake", "sqlite_scanner")  # ducklake + its SQLite catalog: the served marts
 
 
 def extension_dir(settings: Settings) -> Path:
