@@ -20,6 +20,8 @@ from serving.reader import CATALOG, PUBLISH_MESSAGE, STATE_TABLE, attach_sql, li
 from transform.build_state import build_status_path, last_build_succeeded
 
 MART_PREFIXES = ("fct_", "dim_", "agg_")
+STAMP = "built_at"  # the build stamp the big incremental marts carry per row (macros/build/build_stamp.sql)
+DELTA_MAX_SHARE = 0.5  # a stamped table rewritten more than this is replaced rather than patched
 
 
 class PublishError(RuntimeError):
@@ -52,22 +54,64 @@ def _served_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()]
 
 
-def _content(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
-    """(rows, content hash): cheap next to copying (DuckDB hashes ~30M rows/s a core); order-independent."""
-    rows, total = con.execute(
-        f'select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from build.main."{table}" as t').fetchone()  # type: ignore[misc]
+def _schema(con: duckdb.DuckDBPyConnection, table: str) -> str:
     schema = con.execute(
         "select string_agg(column_name || ' ' || data_type, ',' order by column_index) from duckdb_columns() "
         "where database_name = 'build' and schema_name = 'main' and table_name = ?", [table]).fetchone()
-    return int(rows), f"{rows}:{total}:{schema[0] if schema else ''}"
+    return schema[0] if schema and schema[0] else ""
 
 
-def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def _content(con: duckdb.DuckDBPyConnection, table: str, schema: str) -> tuple[int, str, datetime | None]:
+    """(rows, content hash, build stamp). A table whose rows carry the build stamp (`built_at`: the big incremental
+    marts) is judged by its rows and newest stamp, since every row a build writes carries that build's; any other
+    by an order-independent sum of row hashes (DuckDB hashes tens of millions of rows a second)."""
+    if STAMP in (column.split(" ")[0] for column in schema.split(",")):
+        rows, stamp = con.execute(f'select count(*), max({STAMP}) from build.main."{table}"').fetchone()  # type: ignore[misc]
+        return int(rows), f"{rows}:{stamp}:{schema}", stamp
+    rows, total = con.execute(
+        f'select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from build.main."{table}" as t').fetchone()  # type: ignore[misc]
+    return int(rows), f"{rows}:{total}:{schema}", None
+
+
+def _unique_keys(settings: Settings) -> dict[str, list[str]]:
+    """Model -> its incremental unique key, from the last full build's manifest (a daily build writes none)."""
+    path = settings.data_dir / "dbt" / "target" / "manifest.json"
+    if not path.exists():
+        return {}
+    nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
+    keys = {}
+    for node in nodes.values():
+        key = node.get("config", {}).get("unique_key") if node.get("resource_type") == "model" else None
+        if key:
+            keys[node["name"]] = [key] if isinstance(key, str) else list(key)
+    return keys
+
+
+def _new_share(con: duckdb.DuckDBPyConnection, table: str, since: datetime, rows: int) -> float:
+    new = con.execute(f'select count(*) from build.main."{table}" where {STAMP} > ?', [since]).fetchone()
+    return (int(new[0]) if new else rows) / max(rows, 1)
+
+
+def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, key: list[str], since: datetime, rows: int) -> bool:
+    """Bring a stamped table up to the build by its rows written after SINCE: the build replaced every row of a
+    key it rewrote (delete+insert by key), so delete those keys and insert the new rows. False when the result
+    does not add up (the caller then replaces the table)."""
+    match = " and ".join(f'new."{k}" = served."{k}"' for k in key)
+    con.execute(f'delete from {CATALOG}.main."{table}" as served where exists (select 1 from build.main."{table}" '
+                f"as new where new.{STAMP} > ? and {match})", [since])
+    con.execute(f'insert into {CATALOG}.main."{table}" select * from build.main."{table}" where {STAMP} > ?', [since])
+    served = con.execute(f'select count(*) from {CATALOG}.main."{table}"').fetchone()
+    return bool(served) and int(served[0]) == rows
+
+
+def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, datetime | None, str]]:
+    """Per served table: (content hash, build stamp, schema) as of the last publish."""
     exists = con.execute("select 1 from duckdb_tables() where database_name = ? and table_name = ?",
                          [CATALOG, STATE_TABLE]).fetchone()
     if not exists:
         return {}
-    return dict(con.execute(f"select table_name, content_hash from {CATALOG}.main.{STATE_TABLE}").fetchall())
+    return {t: (h, stamp, schema) for t, h, stamp, schema in con.execute(
+        f"select table_name, content_hash, built_at, table_schema from {CATALOG}.main.{STATE_TABLE}").fetchall()}
 
 
 def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float) -> int:
@@ -95,8 +139,9 @@ def publish(settings: Settings) -> PublishResult:
     try:
         con.execute(f"attach '{settings.warehouse_path.resolve()}' as build (read_only)")
         tables = _served_tables(con)
-        content = {t: _content(con, t) for t in tables}
-        counts = {t: rows for t, (rows, _) in content.items()}
+        schemas = {t: _schema(con, t) for t in tables}
+        content = {t: _content(con, t, schemas[t]) for t in tables}
+        counts = {t: rows for t, (rows, _, _) in content.items()}
         marts = [t for t in tables if t.startswith(MART_PREFIXES)]
         empty = [t for t in marts if counts[t] == 0]
         if not marts or empty:
@@ -104,19 +149,25 @@ def publish(settings: Settings) -> PublishResult:
 
         con.execute(attach_sql(settings, read_only=False))
         before = _previous(con)
-        changed = [t for t in tables if before.get(t) != content[t][1]]
+        changed = [t for t in tables if before.get(t, ("",))[0] != content[t][1]]
         dropped = sorted(set(before) - set(tables))
+        keys = _unique_keys(settings) if any(content[t][2] for t in changed) else {}
         snapshot = None
         if changed or dropped:
             con.execute("begin transaction")
             for table in changed:
-                con.execute(f'create or replace table {CATALOG}.main."{table}" as select * from build.main."{table}"')
+                since = before.get(table, ("", None, ""))[1]
+                patchable = (since is not None and table in keys and before[table][2] == schemas[table]
+                             and _new_share(con, table, since, counts[table]) <= DELTA_MAX_SHARE)
+                if not (patchable and _apply_delta(con, table, keys[table], since, counts[table])):  # type: ignore[arg-type]
+                    con.execute(f'create or replace table {CATALOG}.main."{table}" as '
+                                f'select * from build.main."{table}"')
             for table in dropped:
                 con.execute(f'drop table if exists {CATALOG}.main."{table}"')
-            con.execute(f"create or replace table {CATALOG}.main.{STATE_TABLE} "
-                        "(table_name varchar, row_count bigint, content_hash varchar)")
-            con.executemany(f"insert into {CATALOG}.main.{STATE_TABLE} values (?, ?, ?)",
-                            [[t, counts[t], content[t][1]] for t in tables])
+            con.execute(f"create or replace table {CATALOG}.main.{STATE_TABLE} (table_name varchar, "
+                        "row_count bigint, content_hash varchar, built_at timestamp, table_schema varchar)")
+            con.executemany(f"insert into {CATALOG}.main.{STATE_TABLE} values (?, ?, ?, ?, ?)",
+                            [[t, counts[t], content[t][1], content[t][2], schemas[t]] for t in tables])
             con.execute(f"call {CATALOG}.set_commit_message('govlake', ?, extra_info => ?)",
                         [PUBLISH_MESSAGE, json.dumps({"changed": changed, "dropped": dropped})])
             con.execute("commit")

@@ -199,3 +199,22 @@ def session(settings: Settings, as_of: str | None = None) -> Iterator[Session]:
             yield s
     finally:
         reader.close()
+
+
+def connect(settings: Settings, as_of: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A plain read-only connection on the served marts (latest, or pinned AS_OF), for scripts and notebooks: each
+    statement outside an explicit transaction reads the snapshot current when it runs."""
+    _require_catalog(settings)
+    con = open_connection(settings)
+    try:
+        con.execute(attach_sql(settings))
+        if as_of is not None:
+            version = resolve_as_of(list_snapshots(con), as_of)
+            con.execute(attach_sql(settings, f"{CATALOG}_v{version}", version=version))
+            con.execute(f"use {CATALOG}_v{version}")
+        else:
+            con.execute(f"use {CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import pytest
+
+from serving import reader
 
 pytestmark = pytest.mark.integration
 URL = "/v1/marts/tickets-monthly-by-street"
 
 
 def _sql(published_env: dict[str, Any], query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(published_env["settings"].serving_path), read_only=True)
+    con = reader.connect(published_env["settings"])
     try:
         return con.execute(query, params or []).fetchall()
     finally:
