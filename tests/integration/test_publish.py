@@ -61,7 +61,8 @@ def slice_with_api(tmp_path: Path) -> Any:
     built = build_slice(tmp_path, scale="0.003", **{})
     env = dict(built["env"])
     run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.003", "--as-of", "2024-06-30T00:00:00")
-    shutil.rmtree(tmp_path / "lake")  # start the lake again from the mid-year state
+    shutil.rmtree(tmp_path / "lake")  # start the lake again from the mid-year state (its served files too)
+    shutil.rmtree(tmp_path / "serving")
     # a lake started again needs the incremental models rebuilt from scratch, as after any reset of the inputs
     for args in (("ingest", "--all"), ("transform", "--full-refresh"), ("publish",)):
         run_govlake(env, *args)
