@@ -51,9 +51,8 @@ def catalog_exists(settings: Settings) -> bool:
 
 
 def attach_sql(settings: Settings, alias: str = CATALOG, read_only: bool = True, version: int | None = None) -> str:
-    options = [f"data_path '{data_path(settings)}'"]
-    if read_only:
-        options.append("read_only")
+    # a reader takes the data path the catalog stores (the writer set it): any process can read, wherever it runs
+    options = ["read_only"] if read_only else [f"data_path '{data_path(settings)}'"]
     if version is not None:
         options.append(f"snapshot_version {int(version)}")
     return f"attach 'ducklake:{settings.serving_catalog_uri}' as {alias} ({', '.join(options)})"
@@ -63,7 +62,8 @@ def open_connection(settings: Settings) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that can read the lake and attach DuckLake (nothing attached yet)."""
     con = duck.connect(settings)
     con.execute("load ducklake")
-    con.execute("load sqlite_scanner")
+    postgres = settings.serving_catalog_uri.startswith("postgres:")
+    con.execute("load postgres_scanner" if postgres else "load sqlite_scanner")
     con.execute("set parquet_metadata_cache = true")  # files of a snapshot never change: cache their footers
     return con
 
