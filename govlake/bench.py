@@ -135,13 +135,15 @@ SERVABLE = ("ingest (next day)", "transform (next day)", "publish (next day)")
 
 
 def _read_latency(settings: Settings, reads: int = 50) -> dict[str, float]:
-    """A small filtered read as the API does it (one reader reused, one session a read), in milliseconds."""
+    """A small filtered read as the API does it (one reader reused, one session a read, results cached by
+    snapshot), in milliseconds: the first read attaches the catalog, the second runs the query, the rest hit the
+    cache."""
     import statistics
     import time
 
-    from serving.reader import Reader
+    from serving.reader import Reader, ResultCache
 
-    reader = Reader(settings)
+    reader = Reader(settings, cache=ResultCache())
     times = []
     try:
         for _ in range(reads):
@@ -152,8 +154,8 @@ def _read_latency(settings: Settings, reads: int = 50) -> dict[str, float]:
             times.append((time.perf_counter() - started) * 1000)
     finally:
         reader.close()
-    return {"first_ms": round(times[0], 1), "median_ms": round(statistics.median(times[1:]), 1),
-            "max_ms": round(max(times[1:]), 1)}
+    return {"first_ms": round(times[0], 1), "uncached_ms": round(times[1], 1),
+            "median_ms": round(statistics.median(times[2:]), 2), "max_ms": round(max(times[2:]), 1)}
 
 
 def _ratios(stages: list[dict[str, Any]]) -> dict[str, float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -111,17 +112,49 @@ def resolve_as_of(snapshots: list[SnapshotInfo], as_of: str) -> int:
     return before[-1].id
 
 
+class ResultCache:
+    """Query results keyed by (snapshot id, SQL, parameters): a snapshot never changes, so an answer stays right for
+    as long as that snapshot is read. A DuckLake read looks up the snapshot's files in the catalog each time (~10 ms
+    for a small filtered read here); a hit costs microseconds. Bounded, least recently used out first."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[int, str, tuple[object, ...]], list[dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str, tuple[object, ...]]) -> list[dict[str, Any]] | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[int, str, tuple[object, ...]], rows: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._entries[key] = rows
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
 @dataclass
 class Session:
     """One consistent snapshot: every query of a session reads the same one."""
 
     snapshot: int
     con: duckdb.DuckDBPyConnection
+    cache: ResultCache | None = None
 
     def rows(self, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
+        key = (self.snapshot, sql, tuple(params or []))
+        if self.cache is not None and (hit := self.cache.get(key)) is not None:
+            return [dict(row) for row in hit]
         cur = self.con.execute(sql, params or [])
         columns = [d[0] for d in cur.description]
-        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        if self.cache is not None:
+            self.cache.put(key, [dict(row) for row in rows])
+        return rows
 
     def tables(self) -> set[str]:
         return {r[0] for r in self.con.execute("select table_name from duckdb_tables() where database_name = "
@@ -133,8 +166,9 @@ class Reader:
     process): attaching costs tens of milliseconds, a session on an attached catalog a few. A pinned snapshot
     (time travel) is attached once under its own alias and kept, since a snapshot never changes."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cache: ResultCache | None = None) -> None:
         self.settings = settings
+        self.cache = cache
         self._con: duckdb.DuckDBPyConnection | None = None
         self._pinned: set[int] = set()
         self._lock = threading.Lock()
@@ -169,7 +203,7 @@ class Reader:
                 cur.execute("begin transaction")
                 current = cur.execute(f"select id from {CATALOG}.current_snapshot()").fetchone()
                 snapshot = int(current[0]) if current else 0
-                if not list_snapshots(cur):
+                if snapshot == 0:  # the catalog's creation: a first publish never committed
                     raise ServingError("nothing published yet: run `govlake demo` or `govlake publish`")
                 cur.execute(f"use {CATALOG}")
             else:
@@ -177,7 +211,7 @@ class Reader:
                 alias = self._pin(snapshot)
                 cur.execute(f"use {alias}")
                 cur.execute("begin transaction")
-            yield Session(snapshot=snapshot, con=cur)
+            yield Session(snapshot=snapshot, con=cur, cache=self.cache)
         finally:
             with suppress(duckdb.Error):
                 cur.execute("rollback")  # read-only: nothing to commit

@@ -1,4 +1,5 @@
-"""The API's read side: one serving.reader.Reader per process, reused across requests; one session per request.
+"""The API's read side: one serving.reader.Reader per process, reused across requests (with a result cache keyed by
+snapshot id); one session per request.
 
 A request reads one snapshot (the latest when it began, or the one `as_of` names), so it never mixes two and a
 publish in the middle of it is invisible to it; the next request sees the new snapshot without reopening anything.
@@ -13,12 +14,12 @@ from typing import Annotated
 from fastapi import HTTPException, Query
 
 from common.settings import get_settings
-from serving.reader import Reader, ServingError, Session
+from serving.reader import Reader, ResultCache, ServingError, Session
 
 
 @lru_cache
 def reader() -> Reader:
-    return Reader(get_settings())
+    return Reader(get_settings(), cache=ResultCache())
 
 
 def open_snapshot(
