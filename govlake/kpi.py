@@ -18,7 +18,9 @@ def indicators(settings: Settings, period: str, area: str = DISTRICT_CODE,
     try:
         with session(settings, as_of) as s:
             return indicator_values(s, period, area)
-    except ServingError as exc:
+    except KpiError:
+        raise
+    except (ServingError, ValueError) as exc:  # nothing published, or a malformed --as-of
         raise KpiError(str(exc)) from exc
 
 
