@@ -54,11 +54,12 @@ def _served_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()]
 
 
-def _schema(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    schema = con.execute(
-        "select string_agg(column_name || ' ' || data_type, ',' order by column_index) from duckdb_columns() "
-        "where database_name = 'build' and schema_name = 'main' and table_name = ?", [table]).fetchone()
-    return schema[0] if schema and schema[0] else ""
+def _schemas(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Table -> its column names and types, for every table of the build in one catalog query."""
+    return dict(con.execute(
+        "select table_name, string_agg(column_name || ' ' || data_type, ',' order by column_index) "
+        "from duckdb_columns() where database_name = 'build' and schema_name = 'main' group by table_name"
+    ).fetchall())
 
 
 def _content(con: duckdb.DuckDBPyConnection, table: str, schema: str) -> tuple[int, str, datetime | None]:
@@ -106,12 +107,12 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, key: list[str], sin
 
 def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, datetime | None, str]]:
     """Per served table: (content hash, build stamp, schema) as of the last publish."""
-    exists = con.execute("select 1 from duckdb_tables() where database_name = ? and table_name = ?",
-                         [CATALOG, STATE_TABLE]).fetchone()
-    if not exists:
+    try:  # asked directly: listing the catalog's tables would load every table's metadata
+        rows = con.execute(
+            f"select table_name, content_hash, built_at, table_schema from {CATALOG}.main.{STATE_TABLE}").fetchall()
+    except duckdb.CatalogException:  # the first publish
         return {}
-    return {t: (h, stamp, schema) for t, h, stamp, schema in con.execute(
-        f"select table_name, content_hash, built_at, table_schema from {CATALOG}.main.{STATE_TABLE}").fetchall()}
+    return {t: (h, stamp, schema) for t, h, stamp, schema in rows}
 
 
 def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float) -> int:
@@ -139,7 +140,8 @@ def publish(settings: Settings) -> PublishResult:
     try:
         con.execute(f"attach '{settings.warehouse_path.resolve()}' as build (read_only)")
         tables = _served_tables(con)
-        schemas = {t: _schema(con, t) for t in tables}
+        all_schemas = _schemas(con)
+        schemas = {t: all_schemas.get(t, "") for t in tables}
         content = {t: _content(con, t, schemas[t]) for t in tables}
         counts = {t: rows for t, (rows, _, _) in content.items()}
         marts = [t for t in tables if t.startswith(MART_PREFIXES)]
