@@ -92,7 +92,8 @@ def _attach_served_marts(dbapi_connection: Any, _record: Any) -> None:
         cur.execute(f"set extension_directory = '{_EXTENSION_DIR}'")
         cur.execute("load ducklake")
         cur.execute("load postgres_scanner" if _SERVING_CATALOG.startswith("postgres:") else "load sqlite_scanner")
-        attached = {r[0] for r in cur.execute("select database_name from duckdb_databases()").fetchall()}
+        cur.execute("select database_name from duckdb_databases()")  # duckdb-engine's execute returns None
+        attached = {r[0] for r in cur.fetchall()}
         if "govlake" not in attached:
             cur.execute(f"attach 'ducklake:{_SERVING_CATALOG}' as govlake (read_only)")
         cur.execute("use govlake")
