@@ -13,7 +13,8 @@ import duckdb
 
 from common.settings import Settings
 
-EXTENSIONS = ("httpfs",)
+# ducklake and its SQLite or PostgreSQL catalog: the served marts (serving/)
+EXTENSIONS = ("httpfs", "ducklake", "sqlite_scanner", "postgres_scanner")
 
 
 def extension_dir(settings: Settings) -> Path:

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     max_reject_rate: float = 0.05
     reject_rate_min_rows: int = 200
 
+    # the served marts (DuckLake): its catalog as a DuckLake URI tail (sqlite:PATH, postgres:dbname=… host=…);
+    # empty = SQLite at DATA_DIR/serving/catalog.sqlite. Snapshots older than the retention expire (the newest stays)
+    serving_catalog: str = ""
+    serving_retention_days: float = Field(default=30, ge=0, description="days a published snapshot stays readable")
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     superset_host: str = "127.0.0.1"
@@ -86,6 +91,11 @@ class Settings(BaseSettings):
     def serving_path(self) -> Path:
         """The published snapshot readers open (a symlink swapped atomically by `govlake publish`)."""
         return self.serving_dir / "govlake.duckdb"
+
+    @property
+    def serving_catalog_uri(self) -> str:
+        """The DuckLake catalog every reader and the publisher attach (`ducklake:<this>`)."""
+        return self.serving_catalog or f"sqlite:{(self.serving_dir / 'catalog.sqlite').resolve()}"
 
     @property
     def run_dir(self) -> Path:

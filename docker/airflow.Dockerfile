@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # Airflow 3 (api-server, scheduler, dag-processor, triggerer, Celery worker) for govlake.
-# Two uv environments from their committed locks (DESIGN decision 1): envs/airflow runs Airflow; the core env
+# Two uv environments from their committed locks (docs/architecture.md §1): envs/airflow runs Airflow; the core env
 # at /opt/govlake/.venv is what DAG tasks call through `govlake` ($GOVLAKE_BIN). Build context: the repo root.
 ARG PYTHON_VERSION=3.11
 ARG UV_VERSION=0.13.8
@@ -35,6 +35,7 @@ COPY common/ common/
 COPY govlake/ govlake/
 COPY ingestion/ ingestion/
 COPY quality/ quality/
+COPY serving/ serving/
 COPY services/ services/
 COPY transform/ transform/
 COPY superset_assets/ superset_assets/

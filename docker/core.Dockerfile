@@ -34,6 +34,7 @@ COPY common/ common/
 COPY govlake/ govlake/
 COPY ingestion/ ingestion/
 COPY quality/ quality/
+COPY serving/ serving/
 COPY services/ services/
 COPY transform/ transform/
 COPY superset_assets/ superset_assets/

@@ -37,6 +37,7 @@ COPY common/ common/
 COPY govlake/ govlake/
 COPY ingestion/ ingestion/
 COPY quality/ quality/
+COPY serving/ serving/
 COPY services/ services/
 COPY transform/ transform/
 COPY simulator/ simulator/

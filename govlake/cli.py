@@ -231,16 +231,30 @@ def freshness() -> None:
 
 
 @app.command()
-def publish() -> None:
-    """Publish the last successful build as a new immutable snapshot, switched in atomically."""
-    from govlake.publish import PublishError
-    from govlake.publish import publish as run
+def publish(
+    list_: Annotated[bool, typer.Option("--list", help="list the published snapshots kept (time travel)")] = False,
+) -> None:
+    """Publish the last successful build into the served marts (one DuckLake snapshot, only the changed marts)."""
+    from serving.publish import PublishError, snapshots
+    from serving.publish import publish as run
 
+    if list_:
+        table = Table("snapshot", "published at (UTC)", "tables replaced", title="published snapshots")
+        for s in snapshots(get_settings()):
+            table.add_row(str(s["snapshot"]), str(s["published_at"])[:19], ", ".join(s.get("changed", [])) or "—")
+        _out().print(table)
+        return
     try:
         result = run(get_settings())
     except PublishError as exc:
         raise _fail(str(exc)) from exc
-    console.print(f"published {result.snapshot} ({result.seconds:.2f}s): {result.tables}")
+    if result.snapshot is None:
+        console.print(f"nothing changed since the last publish ({result.seconds:.2f}s): the served snapshot stays")
+        return
+    console.print(f"published snapshot {result.snapshot} ({result.seconds:.2f}s): {len(result.changed)} of "
+                  f"{len(result.tables)} tables replaced ({', '.join(result.changed)})"
+                  + (f", dropped {', '.join(result.dropped)}" if result.dropped else "")
+                  + (f"; {result.expired} snapshot(s) expired" if result.expired else ""))
 
 
 @app.command()
@@ -331,6 +345,10 @@ def bench(
     _out().print(table)
     for name, ratio in report["ratios"].items():
         _out().print(f"{name}: {ratio:.1%} of the time")
+    if report["source_change_to_servable_seconds"] is not None:
+        _out().print(f"source change to servable (ingest + transform + publish of a day): "
+                     f"{report['source_change_to_servable_seconds']:.2f} s; a small filtered read: "
+                     f"{report['read_latency']}")
     kpi = report["kpi_reconciliation"]
     if kpi and "indicators" in kpi:
         n = kpi["indicators"]
@@ -350,15 +368,16 @@ def kpi(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
     reconcile: Annotated[bool, typer.Option(help="compare the district values with the simulator's ground truth "
                                                  "and the seed document; exit 1 on a mismatch")] = False,
+    as_of: Annotated[str | None, typer.Option(help="as published then: a day, a timestamp or a snapshot id")] = None,
 ) -> None:
     """The indicator table of the published snapshot: every catalogue indicator for one period and area."""
-    from govlake.kpi import KpiError, indicator_values
+    from govlake.kpi import KpiError, indicators
 
     if reconcile:
         _kpi_reconcile(period, as_json)
         return
     try:
-        rows = indicator_values(get_settings(), period, area)
+        rows = indicators(get_settings(), period, area, as_of)
     except KpiError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
@@ -375,11 +394,13 @@ def kpi(
 
 
 def _kpi_reconcile(period: str, as_json: bool) -> None:
-    from govlake.kpi import KpiError, mismatches
-    from govlake.kpi import reconcile as run
+    from govlake.kpi import KpiError, indicators
+    from simulator.reconcile import mismatches, reconcile_rows
+    from simulator.run import TRUTH_FILE
 
+    settings = get_settings()
     try:
-        rows = run(get_settings(), period)
+        rows = reconcile_rows(settings.sources_dir / TRUTH_FILE, indicators(settings, period))
     except (KpiError, FileNotFoundError) as exc:
         raise _fail(str(exc)) from exc
     if as_json:
@@ -406,18 +427,21 @@ def _number(value: float | None) -> str:
 def sql(
     query: Annotated[str | None, typer.Argument(help="SQL to run; omit for an interactive shell")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    as_of: Annotated[str | None, typer.Option(help="read the marts as published then: a day (2024-06-30, UTC), "
+                                                   "a timestamp or a snapshot id")] = None,
 ) -> None:
-    """Analysts: query the published snapshot, read-only (writes are refused by DuckDB itself)."""
+    """Analysts: query the served marts, read-only (writes are refused by DuckDB itself)."""
     from govlake.sql_shell import run_query, shell
+    from serving.reader import catalog_exists
 
     settings = get_settings()
-    if not settings.serving_path.exists():
+    if not catalog_exists(settings):
         raise _fail("nothing published yet: run `govlake demo` or `govlake publish`")
     if query is None:
-        shell(settings)
+        shell(settings, as_of)
         return
     try:
-        run_query(settings, query, fmt)
+        run_query(settings, query, fmt, as_of)
     except Exception as exc:  # duckdb errors are the analyst's to read, not a traceback
         raise _fail(str(exc)) from exc
 

@@ -7,14 +7,20 @@ Environment variables (set by `superset_assets.lifecycle`, or by docker-compose 
 - SUPERSET_DATABASE_URI  metadata database URI; default SQLite at DATA_DIR/superset/superset.db
                          (the full stack points it at PostgreSQL).
 - SUPERSET_LOCALE        UI language, default "zh" (leaders read Chinese); "en" also available.
-- GOVLAKE_SERVING_PATH   the published DuckDB snapshot (DATA_DIR/serving/govlake.duckdb). Not read here: the
-                         launcher renders it into the database YAML of the asset bundle at import time.
+- SERVING_CATALOG        the served marts' DuckLake catalog (as in govlake's settings; default SQLite at
+                         DATA_DIR/serving/catalog.sqlite). Every DuckDB connection Superset opens attaches it
+                         read-only on connect (the hook below) and reads the snapshot current when its query runs.
+- GOVLAKE_EXTENSION_DIR  where govlake installed DuckDB's extensions (default DATA_DIR/duckdb_extensions).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 _secret_key = os.environ.get("SUPERSET_SECRET_KEY", "")
 if not _secret_key:
@@ -67,3 +73,29 @@ TALISMAN_CONFIG = {
 # Queries on the serving snapshot take milliseconds; keep the default timeout short so a hung query is visible.
 SUPERSET_WEBSERVER_TIMEOUT = 60
 SQLLAB_TIMEOUT = 60
+
+
+# The served marts are a DuckLake catalog: the database YAML opens an in-memory DuckDB, and this hook attaches the
+# catalog read-only on every new connection (Superset's NullPool opens one per query), then makes it the default
+# database so datasets name tables as before. The same attach the govlake readers do (serving/reader.py).
+_SERVING_CATALOG = os.environ.get("SERVING_CATALOG") or (
+    f"sqlite:{(_govlake_data_dir / 'serving' / 'catalog.sqlite').resolve()}")
+_EXTENSION_DIR = os.environ.get("GOVLAKE_EXTENSION_DIR") or str((_govlake_data_dir / "duckdb_extensions").resolve())
+
+
+@event.listens_for(Engine, "connect")
+def _attach_served_marts(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__.split(".")[0] not in ("duckdb", "duckdb_engine"):
+        return  # the metadata database, or another engine
+    cur = dbapi_connection.cursor()
+    try:
+        cur.execute(f"set extension_directory = '{_EXTENSION_DIR}'")
+        cur.execute("load ducklake")
+        cur.execute("load postgres_scanner" if _SERVING_CATALOG.startswith("postgres:") else "load sqlite_scanner")
+        cur.execute("select database_name from duckdb_databases()")  # duckdb-engine's execute returns None
+        attached = {r[0] for r in cur.fetchall()}
+        if "govlake" not in attached:
+            cur.execute(f"attach 'ducklake:{_SERVING_CATALOG}' as govlake (read_only)")
+        cur.execute("use govlake")
+    finally:
+        cur.close()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
-from common.settings import get_settings
 from services.api.params import refuse_unknown_parameters
 from services.api.routers import marts
+from services.api.snapshot import reader
+from serving.reader import ServingError
 
 app = FastAPI(
     title="govlake marts API",
@@ -22,5 +23,8 @@ app.include_router(marts.router, dependencies=[Depends(refuse_unknown_parameters
 
 @app.get("/health", tags=["ops"])
 def health() -> dict[str, str | None]:
-    link = get_settings().serving_path
-    return {"status": "ok", "snapshot": link.resolve().name if link.is_symlink() else None}
+    try:
+        snapshots = reader().snapshots()
+    except ServingError:
+        snapshots = []
+    return {"status": "ok", "snapshot": str(snapshots[-1].id) if snapshots else None}

@@ -1,40 +1,38 @@
-"""Read-only access to the published snapshot, one connection per request.
+"""The API's read side: one serving.reader.Reader per process, reused across requests (with a result cache keyed by
+snapshot id); one session per request.
 
-Each request resolves the serving symlink once and opens that immutable file read-only, so a request never mixes two
-snapshots and a publish in the middle of a request is invisible to it.
+A request reads one snapshot (the latest when it began, or the one `as_of` names), so it never mixes two and a
+publish in the middle of it is invisible to it; the next request sees the new snapshot without reopening anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from functools import lru_cache
+from typing import Annotated
 
-import duckdb
-from fastapi import HTTPException
+from fastapi import HTTPException, Query
 
 from common.settings import get_settings
+from serving.reader import Reader, ResultCache, ServingError, Session
 
 
-@dataclass
-class Snapshot:
-    name: str
-    con: duckdb.DuckDBPyConnection
-
-    def rows(self, sql: str, params: list[object]) -> list[dict[str, object]]:
-        cur = self.con.execute(sql, params)
-        columns = [d[0] for d in cur.description]
-        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+@lru_cache
+def reader() -> Reader:
+    return Reader(get_settings(), cache=ResultCache())
 
 
-def open_snapshot() -> Iterator[Snapshot]:
-    """FastAPI dependency: the current snapshot, closed after the response."""
-    link = get_settings().serving_path
-    target = link.resolve() if link.is_symlink() else None
-    if target is None or not target.exists():
-        raise HTTPException(status_code=503, detail="no snapshot published yet: run `govlake publish`")
-    con = duckdb.connect(str(target), read_only=True)
+def open_snapshot(
+    as_of: Annotated[str | None, Query(description="read the marts as published then: a day YYYY-MM-DD (UTC), "
+                                                   "an ISO timestamp or a snapshot id")] = None,
+) -> Iterator[Session]:
+    """FastAPI dependency: a session on the current (or the as_of) snapshot, closed after the response."""
     try:
-        yield Snapshot(name=Path(target).name, con=con)
-    finally:
-        con.close()
+        with reader().session(as_of) as session:
+            yield session
+    except ServingError as exc:
+        raise HTTPException(status_code=404 if as_of else 503, detail=str(exc)) from exc
+    except ValueError as exc:
+        if as_of and "as_of" in str(exc):
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        raise

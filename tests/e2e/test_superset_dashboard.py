@@ -7,19 +7,19 @@ Needs Debian's /usr/bin/chromium (+ fonts-noto-cjk) and the Superset environment
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import shutil
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import httpx
 import pytest
 
 from common.settings import REPO_ROOT, Settings
+from serving import reader
 from superset_assets import lifecycle as superset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -60,7 +60,8 @@ def superset_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
     """Superset initialised and running on a free loopback port against the published snapshot.
 
     published_env is read-only for tests, and Superset writes (its metadata DB, logs) and this module re-publishes.
-    So Superset gets its own DATA_DIR whose serving link points at the snapshot the pipeline published.
+    So Superset gets its own DATA_DIR with a copy of the published DuckLake catalog (the same Parquet files) and the
+    extension directory the pipeline installed.
     """
     # check the cheap prerequisites before building the published data
     _require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
@@ -71,15 +72,16 @@ def superset_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
         _require(False, "the playwright python package is missing from the core environment")
 
     published: Settings = request.getfixturevalue("published_env")["settings"]
-    snapshot = published.serving_path.resolve()
-    assert snapshot.is_file(), f"nothing published at {published.serving_path}"
+    catalog = published.serving_dir / "catalog.sqlite"
+    assert catalog.is_file(), f"nothing published at {catalog}"
 
     data_dir = tmp_path_factory.mktemp("superset_e2e")
     settings = published.model_copy(
         update={"data_dir": data_dir, "superset_host": "127.0.0.1", "superset_port": _free_port()}
     )
     settings.serving_dir.mkdir(parents=True)
-    settings.serving_path.symlink_to(snapshot)
+    shutil.copyfile(catalog, settings.serving_dir / "catalog.sqlite")
+    (data_dir / "duckdb_extensions").symlink_to(published.data_dir.resolve() / "duckdb_extensions")
 
     started = time.monotonic()
     superset.init(settings)
@@ -107,8 +109,11 @@ def api(superset_settings: Settings) -> Iterator[httpx.Client]:
 
 
 def _published(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(settings.serving_path), read_only=True) as con:
+    con = reader.connect(settings)
+    try:
         return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def _dashboard_charts(api: httpx.Client) -> dict[str, dict[str, Any]]:
@@ -244,34 +249,22 @@ def test_chart_queries_return_the_published_numbers(superset_settings: Settings,
 
 
 def test_database_is_read_only_and_follows_each_publish(superset_settings: Settings, api: httpx.Client) -> None:
-    """A publish swaps the snapshot symlink; Superset's next query sees it without a restart."""
+    """A publish commits a new snapshot to the catalog; Superset's next query sees it without a restart."""
     s = superset_settings
     dataset = api.get(f"/api/v1/dataset/{_dataset_id(api)}").json()["result"]
-    connection = api.get(f"/api/v1/database/{dataset['database']['id']}/connection").json()["result"]
-    assert json.loads(connection["extra"])["engine_params"]["connect_args"]["read_only"] is True
+    database = api.get(f"/api/v1/database/{dataset['database']['id']}").json()["result"]
+    assert database["allow_dml"] is False
 
-    link = s.serving_path
-    original_target = os.readlink(link)
-    new_snapshot = link.parent / "e2e-republish.duckdb"
-    with duckdb.connect(str(new_snapshot)) as con:
-        con.execute(f"attach '{link.resolve()}' as cur (read_only)")
-        con.execute(
-            "create table main.agg_tickets_monthly_by_street as "
-            "select * replace (tickets * 2 as tickets) from cur.main.agg_tickets_monthly_by_street"
-        )
     ((total,),) = _published(s, "select sum(tickets) from main.agg_tickets_monthly_by_street")
-    tmp_link = link.with_name(link.name + ".e2e-tmp")
+    writer = reader.open_connection(s)
     try:
-        tmp_link.symlink_to(new_snapshot.name)
-        os.replace(tmp_link, link)  # the same atomic swap publish does
+        writer.execute(reader.attach_sql(s, read_only=False))
+        writer.execute("update govlake.main.agg_tickets_monthly_by_street set tickets = tickets * 2")  # a publish
         rows = _chart_data(api, _dataset_id(api), [], ["event_count"])
         assert rows[0]["event_count"] == 2 * total
+        writer.execute("update govlake.main.agg_tickets_monthly_by_street set tickets = tickets // 2")
     finally:
-        tmp_link.unlink(missing_ok=True)
-        restore = link.with_name(link.name + ".e2e-restore")
-        restore.symlink_to(original_target)
-        os.replace(restore, link)
-        new_snapshot.unlink(missing_ok=True)
+        writer.close()
     rows = _chart_data(api, _dataset_id(api), [], ["event_count"])
     assert rows[0]["event_count"] == total
 

@@ -1,6 +1,6 @@
 """Airflow DAGs: they import cleanly in the Airflow environment, and the 民意速办 slice runs end to end.
 
-Airflow lives in its own environment (envs/airflow, DESIGN decision 1), so these tests drive it via subprocess
+Airflow lives in its own environment (envs/airflow, docs/architecture.md §1), so these tests drive it via subprocess
 from the core environment's pytest. The runs use the real `govlake` CLI of the core environment and a DATA_DIR
 in a temp dir, and check the published DuckDB snapshot a reader would open:
 
@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 import yaml
+
+from common.settings import Settings
+from serving import reader
 
 pytestmark = pytest.mark.integration
 
@@ -186,11 +188,11 @@ def _only_run(env: dict[str, str]) -> dict[str, str]:
 
 
 def _assert_snapshot_has_rows(data_dir: Path) -> None:
-    snapshot = data_dir / "serving" / "govlake.duckdb"
-    assert snapshot.exists(), f"publish left no snapshot at {snapshot}"
-    with duckdb.connect(str(snapshot), read_only=True) as con:
-        row = con.execute("select count(*) from main.agg_tickets_monthly_by_street").fetchone()
-    assert row is not None and row[0] > 0
+    settings = Settings(data_dir=data_dir)
+    assert reader.catalog_exists(settings), f"publish left no served marts under {data_dir}"
+    with reader.session(settings) as s:
+        assert s.snapshot > 0
+        assert s.rows("select count(*) as n from agg_tickets_monthly_by_street")[0]["n"] > 0
 
 
 @pytest.mark.timeout(1200)
@@ -224,7 +226,7 @@ def test_failing_cli_step_fails_the_run(airflow_home: Path, tmp_path: Path) -> N
     states = _task_states(env, run["run_id"])
     assert states["simulate"] == "failed"
     assert states["publish"] != "success"
-    assert not (data_dir / "serving" / "govlake.duckdb").exists()
+    assert not reader.catalog_exists(Settings(data_dir=data_dir))
 
 
 # ------------------------------------------------------------------ the compose stack's Airflow, run natively

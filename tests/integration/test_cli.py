@@ -54,7 +54,13 @@ def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
     assert list(stages) == ["simulate", "ingest", "ingest (no change)", "dbt parse (full)", "transform", "publish",
                             "simulate (next day)", "ingest (next day)", "transform (next day)", "publish (next day)",
                             "transform (full refresh)"]
-    assert set(report["ratios"]) == {"incremental daily build vs full rebuild", "next-day ingest vs first ingest"}
+    assert set(report["ratios"]) == {"incremental daily build vs full rebuild", "next-day ingest vs first ingest",
+                                     "daily publish vs cold publish"}
+    assert report["source_change_to_servable_seconds"] == pytest.approx(
+        sum(stages[s]["seconds"] for s in ("ingest (next day)", "transform (next day)", "publish (next day)")),
+        abs=0.01)
+    assert report["read_latency"]["median_ms"] > 0
+    assert "source change to servable" in proc.stdout
     assert report["kpi_reconciliation"]["indicators"] == 38
     assert "incremental daily build vs full rebuild" in proc.stderr + proc.stdout
     assert stages["ingest"]["rows"] > 2000 and stages["ingest"]["rows_per_s"] > 0

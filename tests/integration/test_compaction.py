@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from common.settings import Settings
+from serving import reader
 from tests.conftest import govlake_env, run_govlake
 
 pytestmark = pytest.mark.integration
 
 
 def _served(data_dir: Path) -> tuple[int, int, int]:
-    con = duckdb.connect(str(data_dir / "serving" / "govlake.duckdb"), read_only=True)
+    con = reader.connect(Settings(data_dir=data_dir))
     try:
         return con.execute(  # type: ignore[return-value]
             "select count(*), count(*) filter (where status = 'closed'), sum(hash(ticket_id, status, closed_at)) "

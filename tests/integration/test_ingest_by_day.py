@@ -6,10 +6,11 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
+from common.settings import Settings
+from serving import reader
 from simulator.context import GroundTruth
 from tests.conftest import govlake_env, run_govlake
 
@@ -38,7 +39,7 @@ def test_day_by_day_then_catch_up_gives_the_same_data_as_one_run(tmp_path: Path)
     run_govlake(env, "transform")
     run_govlake(env, "publish")
     truth = GroundTruth.read(tmp_path / "sources" / "truth.json")
-    con = duckdb.connect(str(tmp_path / "serving" / "govlake.duckdb"), read_only=True)
+    con = reader.connect(Settings(data_dir=tmp_path))
     n = con.execute("select count(*) from fct_tickets").fetchone()[0]  # type: ignore[index]
     con.close()
     assert n == truth.counts["minyi.ticket"] - len(truth.anomalies_of("minyi", "ticket"))

@@ -11,8 +11,10 @@ import polars as pl
 import pytest
 
 from common.lake import LocalLake
+from common.settings import Settings
 from ingestion.sources.minyi import MINYI
 from quality.manifests import list_manifests
+from serving import reader
 from simulator.context import GroundTruth
 from tests.conftest import govlake_env, run_govlake
 
@@ -122,9 +124,7 @@ def test_a_later_day_brings_only_new_and_changed_rows_and_staging_keeps_the_late
     run_govlake(env, "transform")
     run_govlake(env, "publish")
     truth = _truth(tmp_path)
-    import duckdb
-
-    con = duckdb.connect(str(tmp_path / "serving" / "govlake.duckdb"), read_only=True)
+    con = reader.connect(Settings(data_dir=tmp_path))
     n, open_n = con.execute("select count(*), count(*) filter (where status = 'open') from fct_tickets").fetchone()
     con.close()
     assert n == truth.counts["minyi.ticket"] - len(truth.anomalies_of("minyi", "ticket"))
@@ -177,7 +177,6 @@ def test_a_batch_killed_before_its_manifest_stays_invisible_and_the_rerun_comple
     import subprocess
     import sys
 
-    import duckdb
 
     env = govlake_env(tmp_path)
     run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.002")
@@ -194,7 +193,7 @@ def test_a_batch_killed_before_its_manifest_stays_invisible_and_the_rerun_comple
     assert [r["status"] for r in results] == ["committed"] * len(MINYI.entities)
     run_govlake(env, "transform")
     run_govlake(env, "publish")
-    con = duckdb.connect(str(tmp_path / "serving" / "govlake.duckdb"), read_only=True)
+    con = reader.connect(Settings(data_dir=tmp_path))
     n = con.execute("select count(*) from fct_tickets").fetchone()[0]  # type: ignore[index]
     con.close()
     truth = _truth(tmp_path)

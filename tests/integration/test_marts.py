@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from serving import reader
 from tests.conftest import run_govlake
 from transform.dbt_runner import run_dbt
 
@@ -21,7 +22,7 @@ DISTRICT = "440309"
 
 
 def _serving(env: dict[str, Any]) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(env["settings"].serving_path.resolve()), read_only=True)
+    return reader.connect(env["settings"])
 
 
 def _truth(env: dict[str, Any]) -> dict[str, Any]:

@@ -10,12 +10,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from common import duck
 from common.lake import open_lake
 from common.settings import Settings
+from serving import reader
 from tests.conftest import free_port, govlake_env, run_govlake
 
 pytestmark = pytest.mark.integration
@@ -59,7 +59,9 @@ def test_lake_round_trip_and_the_whole_slice_on_s3(s3_server: dict[str, str], tm
 
     run_govlake(env, "transform")
     run_govlake(env, "publish")
-    served = duckdb.connect(str(tmp_path / "serving" / "govlake.duckdb"), read_only=True)
+    served = reader.connect(settings)
     assert served.execute("select sum(tickets) from agg_tickets_monthly_by_street").fetchone()[0] == tickets["bronze"]
     served.close()
-    assert lake.exists("marts/agg_tickets_monthly_by_street/agg_tickets_monthly_by_street.parquet")
+    # the served tables' Parquet files live on the lake's storage, not on the local disk
+    assert lake.list("serving/main/agg_tickets_monthly_by_street")
+    assert not (tmp_path / "lake").exists()

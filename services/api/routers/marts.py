@@ -8,12 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from services.api.schemas import IndicatorList, Page, StreetList
-from services.api.snapshot import Snapshot, open_snapshot
+from services.api.snapshot import open_snapshot
+from serving.indicators import AREA, DISTRICT_CODE, PERIOD, KpiError, indicator_values
+from serving.reader import Session
 
 router = APIRouter(prefix="/v1", tags=["marts"])
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-SnapshotDep = Annotated[Snapshot, Depends(open_snapshot)]
+SnapshotDep = Annotated[Session, Depends(open_snapshot)]
 
 
 def _month(value: str | None) -> date | None:
@@ -23,7 +25,7 @@ def _month(value: str | None) -> date | None:
 @router.get("/streets", response_model=StreetList, summary="街道列表")
 def streets(snap: SnapshotDep) -> StreetList:
     rows = snap.rows("select street_code, street_name from ref_streets order by street_code", [])
-    return StreetList(snapshot=snap.name, items=rows)  # type: ignore[arg-type]
+    return StreetList(snapshot=str(snap.snapshot), items=rows)  # type: ignore[arg-type]
 
 
 @router.get("/marts/tickets-monthly-by-street", response_model=Page, summary="民意速办按街道月度统计")
@@ -61,25 +63,18 @@ def tickets_monthly_by_street(
         "limit ? offset ?",
         [*params, limit, offset],
     )
-    return Page(snapshot=snap.name, total=int(total), limit=limit, offset=offset, items=items)  # type: ignore[arg-type]
+    return Page(snapshot=str(snap.snapshot), total=int(total), limit=limit, offset=offset, items=items)  # type: ignore[arg-type]
 
 
 @router.get("/kpi", response_model=IndicatorList, summary="指标表（按周期、区域）")
 def indicators(
     snap: SnapshotDep,
-    period: Annotated[str, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", description="a year YYYY or a month YYYY-MM")],
-    area_code: Annotated[str, Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$",
-                                    description="district (6 digits), street (9) or community (12) code")] = "440309",
+    period: Annotated[str, Query(pattern=PERIOD, description="a year YYYY or a month YYYY-MM")],
+    area_code: Annotated[str, Query(pattern=AREA, description="district (6 digits), street (9) or community (12) "
+                                                              "code")] = DISTRICT_CODE,
 ) -> IndicatorList:
-    if not snap.rows("select 1 from information_schema.tables where table_name = 'fct_indicator_values'", []):
-        raise HTTPException(503, detail="this snapshot has no indicator table yet (every source must be ingested)")
-    if not snap.rows("select 1 from fct_indicator_values where area_code = ? limit 1", [area_code]):
-        raise HTTPException(404, detail=f"unknown area_code {area_code}")
-    items = snap.rows(
-        "select kpi.indicator_code, kpi.indicator_name, kpi.period, kpi.area_code, kpi.area_name, kpi.value, "
-        "kpi.numerator, kpi.denominator, kpi.unit, kpi.target, kpi.target_met "
-        "from fct_indicator_values as kpi inner join dim_indicators using (indicator_code) "
-        "where kpi.period = ? and kpi.area_code = ? order by dim_indicators.catalogue_order",
-        [period, area_code],
-    )
-    return IndicatorList(snapshot=snap.name, items=items)  # type: ignore[arg-type]
+    try:
+        items = indicator_values(snap, period, area_code, with_missing=False)
+    except KpiError as exc:
+        raise HTTPException(exc.status, detail=str(exc)) from exc
+    return IndicatorList(snapshot=str(snap.snapshot), items=items)  # type: ignore[arg-type]
