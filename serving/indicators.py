@@ -32,7 +32,8 @@ def validate(period: str, area: str) -> None:
     if not re.match(PERIOD, period):
         raise KpiError(f"period must be a year (2024) or a month (2024-03), got {period!r}")
     if not re.match(AREA, area):
-        raise KpiError(f"area must be a district (6 digits), street (9) or community (12) code, got {area!r}")
+        raise KpiError(f"no indicator values for area {area!r}: an area is a district (6 digits), street (9) or "
+                       "community (12) code")
 
 
 def indicator_values(session: Session, period: str, area: str = DISTRICT_CODE,
