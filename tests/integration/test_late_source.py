@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from common.settings import Settings
+from serving import reader
 from tests.conftest import TEST_SCALE, govlake_env, ingest_all, run_govlake
 
 pytestmark = pytest.mark.integration
 
 
 def _served(data_dir: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(data_dir / "serving" / "govlake.duckdb"), read_only=True)
+    con = reader.connect(Settings(data_dir=data_dir))
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -28,7 +29,7 @@ def test_the_workbench_arriving_a_day_late_builds_in_the_next_daily_build(tmp_pa
     built = run_govlake(env, "transform")
     assert "workbench." in built.stdout  # named as not built
     run_govlake(env, "publish")
-    tables = {name for (name,) in _served(tmp_path, "select table_name from information_schema.tables")}
+    tables = {name for (name,) in _served(tmp_path, "select table_name from duckdb_tables()")}
     assert "dim_workbench_apps" not in tables and "fct_tickets" in tables
 
     ingest_all(env, tmp_path)  # the upstream is back: the workbench's first batches
