@@ -103,12 +103,15 @@ def api_client(published_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -
 
     from common.settings import get_settings
     from services.api.main import app
+    from services.api.snapshot import reset_reader
 
     monkeypatch.setenv("DATA_DIR", str(published_env["data_dir"]))
     get_settings.cache_clear()
+    reset_reader()
     with TestClient(app) as client:
         yield client
     get_settings.cache_clear()
+    reset_reader()
 
 
 # --- real database services -------------------------------------------------------------------------------------

@@ -22,6 +22,13 @@ def reader() -> Reader:
     return Reader(get_settings(), cache=ResultCache())
 
 
+def reset_reader() -> None:
+    """Close this process's reader; the next request opens one on the settings then in force (tests, reloads)."""
+    if reader.cache_info().currsize:
+        reader().close()
+    reader.cache_clear()
+
+
 def open_snapshot(
     as_of: Annotated[str | None, Query(description="read the marts as published then: a day YYYY-MM-DD (UTC), "
                                                    "an ISO timestamp or a snapshot id")] = None,

@@ -230,12 +230,15 @@ def district_api(district_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) 
 
     from common.settings import get_settings
     from services.api.main import app
+    from services.api.snapshot import reset_reader
 
     monkeypatch.setenv("DATA_DIR", str(district_env["data_dir"]))
     get_settings.cache_clear()
+    reset_reader()
     with TestClient(app) as client:
         yield client
     get_settings.cache_clear()
+    reset_reader()
 
 
 def test_api_serves_the_indicator_table(district_api: Any) -> None:
