@@ -88,11 +88,6 @@ class Settings(BaseSettings):
         return self.data_dir / "serving"
 
     @property
-    def serving_path(self) -> Path:
-        """The published snapshot readers open (a symlink swapped atomically by `govlake publish`)."""
-        return self.serving_dir / "govlake.duckdb"
-
-    @property
     def serving_catalog_uri(self) -> str:
         """The DuckLake catalog every reader and the publisher attach (`ducklake:<this>`)."""
         return self.serving_catalog or f"sqlite:{(self.serving_dir / 'catalog.sqlite').resolve()}"

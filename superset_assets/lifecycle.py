@@ -36,7 +36,6 @@ IMPORT_SCRIPT = ASSETS_DIR / "import_bundle.py"
 ACCESS_SCRIPT = ASSETS_DIR / "access.py"  # roles, row-level security, demo users
 DATABASE_NAME = "govlake_serving"
 BUNDLE_DIRS = ("databases", "datasets", "charts", "dashboards")
-SERVING_PATH_PLACEHOLDER = "__GOVLAKE_SERVING_PATH__"
 PROCESS_NAME = "superset"
 DASHBOARD_SLUG = "minyi-monthly-by-street"
 
@@ -62,11 +61,6 @@ def dashboard_url(settings: Settings) -> str:
     return f"{base_url(settings)}/superset/dashboard/{DASHBOARD_SLUG}/"
 
 
-def serving_path(settings: Settings) -> Path:
-    # absolute but NOT resolved: the symlink is what publish swaps, so Superset must keep opening the link
-    return Path(os.path.abspath(settings.serving_path))
-
-
 def superset_env(settings: Settings) -> dict[str, str]:
     """Environment for every Superset process (documented at the top of superset_config.py)."""
     env = {
@@ -75,10 +69,9 @@ def superset_env(settings: Settings) -> dict[str, str]:
         "SUPERSET_HOME": str(home_dir(settings)),
         "DATA_DIR": str(settings.data_dir.absolute()),
         "FLASK_APP": "superset",
-        "GOVLAKE_SERVING_PATH": str(serving_path(settings)),
         "SUPERSET_DEMO_PASSWORD": settings.superset_demo_password,
     }
-    for name in ("SUPERSET_DATABASE_URI", "SUPERSET_LOCALE"):
+    for name in ("SUPERSET_DATABASE_URI", "SUPERSET_LOCALE", "SERVING_CATALOG"):
         if value := getattr(settings, name.lower()):
             env[name] = value
     return env
@@ -120,23 +113,19 @@ def _bundle_files() -> list[Path]:
     return files
 
 
-def _render(text: str, settings: Settings) -> str:
-    # the placeholder sits inside a single-quoted YAML scalar, where a quote is written twice
-    return text.replace(SERVING_PATH_PLACEHOLDER, str(serving_path(settings)).replace("'", "''"))
-
-
-def rendered_bundle(settings: Settings) -> dict[str, str]:
-    """Bundle file name (relative to superset_assets/) -> content with environment values filled in."""
+def bundle() -> dict[str, str]:
+    """Bundle file name (relative to superset_assets/) -> content (no environment values: the database YAML opens
+    an in-memory DuckDB and superset_config.py attaches the served catalog on connect)."""
     return {
-        path.relative_to(ASSETS_DIR).as_posix(): _render(path.read_text(encoding="utf-8"), settings)
+        path.relative_to(ASSETS_DIR).as_posix(): path.read_text(encoding="utf-8")
         for path in _bundle_files()
     }
 
 
-def write_bundle_zip(settings: Settings, dest: Path) -> Path:
+def write_bundle_zip(dest: Path) -> Path:
     """The ZIP Superset imports: every file under one root folder, as Superset's own exports are laid out."""
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in rendered_bundle(settings).items():
+        for name, text in bundle().items():
             zf.writestr(f"govlake_assets/{name}", text)
     return dest
 
@@ -211,13 +200,13 @@ def init(settings: Settings, *, force: bool = False) -> None:
         marker = {"bootstrap": _bootstrap_key(settings)}
         _write_marker(settings, marker)
 
-    bundle = rendered_bundle(settings)
+    files = bundle()
     # the access rules follow the imported datasets (RLS is set per dataset): both re-run when either changes
-    assets_key = _digest([f"{k}\n{v}" for k, v in sorted(bundle.items())]
+    assets_key = _digest([f"{k}\n{v}" for k, v in sorted(files.items())]
                          + [ACCESS_SCRIPT.read_text(encoding="utf-8"), settings.superset_demo_password])
     if marker.get("assets") != assets_key:
         with tempfile.TemporaryDirectory(prefix="govlake-superset-") as tmp:
-            zip_path = write_bundle_zip(settings, Path(tmp) / "govlake_assets.zip")
+            zip_path = write_bundle_zip(Path(tmp) / "govlake_assets.zip")
             _run(
                 settings,
                 [str(BIN_DIR / "python"), str(IMPORT_SCRIPT), str(zip_path), settings.superset_admin_user],
