@@ -50,9 +50,10 @@ def ingest_sources(
     on_skip: Callable[[SourceUnavailable], None] = lambda exc: None,
 ) -> list[BatchResult]:
     """Every batch of every source in NAMES, day by day; BatchRejected propagates (the run stops on it)."""
+    names = check_sources(names)
     results: list[BatchResult] = []
     for end in until:
-        for name in check_sources(names):
+        for name in names:
             on_start(name, end)
             try:
                 results += ingest_source(settings, name, end)

@@ -25,8 +25,7 @@ STREETS_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" 
 READER_ROLE = "govlake_reader"  # read access to every dataset of the published database
 QUALITY_ROLE = "govlake_quality_reader"  # read access to the data-quality datasets only
 STREET_ROLE = "govlake_street_{code}"
-QUALITY_TABLE_PREFIXES = ("fct_ingestion_batches", "agg_quarantine_by_rule", "agg_source_freshness",
-                          "agg_quality_", "fct_quality_")
+QUALITY_TABLES = frozenset({"fct_ingestion_batches", "agg_quarantine_by_rule", "agg_source_freshness"})
 
 
 def street_codes() -> dict[str, str]:
@@ -72,7 +71,7 @@ def main(database_name: str) -> None:
         reader.permissions = [pvm("database_access", database.perm)]
         quality = security_manager.add_role(QUALITY_ROLE)
         quality.permissions = [pvm("datasource_access", t.perm) for t in tables
-                               if t.table_name.startswith(QUALITY_TABLE_PREFIXES)]
+                               if t.table_name in QUALITY_TABLES]
 
         with_street = [t for t in tables if any(c.column_name == "street_code" for c in t.columns)]
         for code in street_codes():
