@@ -74,15 +74,19 @@ def simulate(
     from simulator.calibration import calibration
 
     rows = [r for r in calibration(truth) if r["got"] is not None]
-    console.print(f"calibration vs the seed document: {sum(r['ok'] for r in rows)}/{len(rows)} indicators in tolerance"
-                  + ("" if show_calibration else " (--calibration for the table)"))
+    console.print(f"calibration vs the seed document: {sum(r['ok'] for r in rows)}/{len(rows)} indicators within "
+                  "the seed's reading" + ("" if show_calibration else " (--calibration for the table)"))
     if show_calibration:
         def fmt(v: float | None) -> str:
-            return "–" if v is None else f"{v:,.2f}" if isinstance(v, float) and v < 1000 else f"{v:,.0f}"
+            if v is None:
+                return "–"
+            return f"{v:,.3f}".rstrip("0").rstrip(".") if isinstance(v, float) and v < 1000 else f"{v:,.0f}"
 
-        table = Table("indicator", "指标", "seed", f"want (scale {scale})", "simulated", "ok")
+        table = Table("indicator", "指标", "seed (reading)", f"judged by (scale {scale})", "simulated", "ok")
         for r in rows:
-            table.add_row(r["code"], r["name"], fmt(r["seed"]), fmt(r["want"]), fmt(r["got"]),
+            bounds = "–" if r["low"] is None else (f"[{fmt(r['low'])}, {fmt(r['high'])})" if scale >= 1.0
+                                                  else f"≈ {fmt(r['want'])}")
+            table.add_row(r["code"], r["name"], r["reading"] or "the data's own", bounds, fmt(r["got"]),
                           "yes" if r["ok"] else "NO")
         _out().print(table)
 

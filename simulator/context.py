@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,18 @@ class MessConfig:
     def scaled(self, factor: float) -> MessConfig:
         """Every rate multiplied by FACTOR (0 = a clean run)."""
         return MessConfig(**{k: (v * factor if isinstance(v, float) else v) for k, v in asdict(self).items()})
+
+
+def plan_anomalies(rng: np.random.Generator, clean: int, kinds: Sequence[str], mess: MessConfig) -> np.ndarray:
+    """A kind (or None) per row for CLEAN + the planted rows: exactly round(clean × rate) rows of each kind."""
+    counts = [round(clean * float(getattr(mess, k))) for k in kinds]
+    out = np.full(clean + sum(counts), None, dtype=object)
+    order = rng.permutation(out.size)
+    pos = 0
+    for kind, k in zip(kinds, counts, strict=True):
+        out[order[pos:pos + k]] = kind
+        pos += k
+    return out
 
 
 @dataclass

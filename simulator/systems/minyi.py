@@ -47,7 +47,7 @@ from simulator.catalogue import (
     MACHINE_CHANNELS,
     MACHINE_L3,
 )
-from simulator.context import SimContext
+from simulator.context import SimContext, plan_anomalies
 from simulator.people import mobiles, names
 from simulator.sinks import write_tables
 from simulator.systems import minyi_ops
@@ -68,7 +68,7 @@ P_REPEAT = 0.06  # share of citizen demands that repeat an earlier one (same cal
 SPRING_FESTIVAL = (39, 48)  # 2024-02-09 … 02-17, days since 1 January
 FUTURE_TYPO_S = int((datetime(2099, 1, 1) - YEAR_START).total_seconds())  # "2024" typed as "2099"
 
-# planted ticket defect kinds, in the order of their rates in _ticket_mess
+# planted ticket defect kinds (MessConfig fields)
 ANOMALY_KINDS = ("missing_required", "unknown_code", "inconsistent", "outside_district")
 
 TABLES_DDL = sa.MetaData()
@@ -326,11 +326,13 @@ def _plant_repeats(rng: np.random.Generator, t: dict[str, np.ndarray], citizen: 
     return origin
 
 
-def _ticket_mess(rng: np.random.Generator, ctx: SimContext, n: int) -> np.ndarray:
-    mess = ctx.mess
-    rates = np.array([mess.missing_required, mess.unknown_code, mess.inconsistent, mess.outside_district])
-    kind = np.searchsorted(np.cumsum(rates), rng.random(n), side="right")  # 0..3 = a defect, 4 = clean
-    return np.where(kind < len(ANOMALY_KINDS), kind, -1)
+def _ticket_mess(rng: np.random.Generator, ctx: SimContext) -> tuple[np.ndarray, int]:
+    """The planted defect per ticket (an index into ANOMALY_KINDS, -1 = clean), self-collected tickets first as in
+    _channels: each voice gets exactly its clean total of the seed (docs/calibration.md) plus its planted rows."""
+    groups = [plan_anomalies(rng, ctx.scaled(clean), ANOMALY_KINDS, ctx.mess)
+              for clean in (SELF_COLLECTED_2024, TICKETS_2024 - SELF_COLLECTED_2024)]
+    codes = {k: i for i, k in enumerate(ANOMALY_KINDS)}
+    return np.array([codes.get(k, -1) for g in groups for k in g], dtype=np.int64), groups[0].size
 
 
 def _department_table(street_names: list[str]) -> np.ndarray:
@@ -342,16 +344,16 @@ def _department_table(street_names: list[str]) -> np.ndarray:
 def generate_year(ctx: SimContext) -> Year:
     """Every ticket of the year with its full history, before projection onto `as_of`."""
     rng = ctx.rng("minyi.tickets")
-    n_self = ctx.scaled(SELF_COLLECTED_2024)
-    n_citizen = ctx.scaled(TICKETS_2024 - SELF_COLLECTED_2024)
-    n = n_self + n_citizen
+    kind, n_self = _ticket_mess(rng, ctx)
+    n = kind.size
+    n_citizen = n - n_self
     channel, self_collected = _channels(rng, n_self, n_citizen)
     channel_name = np.array([c.name for c in CHANNELS], dtype=object)[channel]
     voice = np.where(~self_collected, CITIZEN, np.where(np.isin(channel_name, MACHINE_CHANNELS), MACHINE, GRID_WORKER))
     created = _created(rng, voice)
     order = np.argsort(created, kind="stable")  # ticket ids follow creation time, as in the real system
-    channel, self_collected, channel_name, voice, created = (a[order] for a in (channel, self_collected, channel_name,
-                                                                                voice, created))
+    channel, self_collected, channel_name, voice, created, kind = (
+        a[order] for a in (channel, self_collected, channel_name, voice, created, kind))
     citizen = ~self_collected
     grids = Grids()
     t: dict[str, np.ndarray] = {"created": created, "cat": _categories(rng, voice, channel_name),
@@ -381,7 +383,6 @@ def generate_year(ctx: SimContext) -> Year:
         pl.lit("来电人表示此前已反映过该问题，至今未解决。"), pl.lit(text["content"])]))
         .otherwise(pl.lit(text["content"])))
 
-    kind = _ticket_mess(rng, ctx, n)
     corrected = (kind < 0) & (origin < 0) & (rng.random(n) < ctx.mess.late_correction)
     l1_start = np.searchsorted(np.array([c.code[:2] for c in CATEGORIES]), [c.code[:2] for c in CATEGORIES])
     l1_size = np.searchsorted(np.array([c.code[:2] for c in CATEGORIES]), [c.code[:2] for c in CATEGORIES],

@@ -21,10 +21,10 @@ H = 3600
 DAY = 86400
 WARN_BEFORE_DUE = 12 * H
 
-# rates (do not scale); P_NEAR_DUE and P_LATE set the warning count (~3,100 at scale 1.0) and the on-time rate
+# rates (do not scale); P_NEAR_DUE and P_LATE set the warning count (~3,150 at scale 1.0: 3100余) and the on-time rate
 P_RETURN = 0.04
 P_EXTEND = 0.03
-P_NEAR_DUE = 0.0023
+P_NEAR_DUE = 0.00237
 P_LATE = 0.0003
 P_RATED = 0.9
 P_SUPERVISE_WARNED = 0.6
@@ -64,8 +64,12 @@ def _handling(rng: np.random.Generator, start: np.ndarray, due: np.ndarray, n: i
     normal = lo + (rng.beta(1.5, 3.5, n) * (hi - lo)).astype(np.int64)
     near = due - (_u(rng, 0.1, 11.9, n) * H).astype(np.int64)
     late = due + (_u(rng, 1, 72, n) * H).astype(np.int64)
-    draw = rng.random(n)
-    kind = np.where(draw < P_LATE, 2, np.where(draw < P_LATE + P_NEAR_DUE, 1, 0))
+    # exactly round(n × P) near-due and late closures: the warning count is drawn as a total, not summed from coins
+    kind = np.zeros(n, dtype=np.int64)
+    pick = rng.permutation(n)
+    n_late, n_near = round(P_LATE * n), round(P_NEAR_DUE * n)
+    kind[pick[:n_late]] = 2
+    kind[pick[n_late:n_late + n_near]] = 1
     closed = np.choose(kind, [normal, np.maximum(near, lo), late])
     return closed.astype(np.int64), kind
 

@@ -47,18 +47,6 @@ def hours(rng: np.random.Generator, low: float, high: float, n: int) -> np.ndarr
     return (rng.uniform(low, high, n) * 3600).astype("int64")
 
 
-def plan_anomalies(rng: np.random.Generator, clean: int, kinds: Sequence[str], mess: MessConfig) -> np.ndarray:
-    """A kind (or None) per row for CLEAN + the planted rows: exactly round(clean × rate) rows of each kind."""
-    counts = [round(clean * float(getattr(mess, k))) for k in kinds]
-    out = np.full(clean + sum(counts), None, dtype=object)
-    order = rng.permutation(out.size)
-    pos = 0
-    for kind, k in zip(kinds, counts, strict=True):
-        out[order[pos:pos + k]] = kind
-        pos += k
-    return out
-
-
 def duplicate_rows(rng: np.random.Generator, df: pl.DataFrame, clean_mask: np.ndarray, rate: float) -> pl.DataFrame:
     """Copies of round(clean × rate) clean rows (the caller gives them new keys and marks them `duplicate`)."""
     pool = np.flatnonzero(clean_mask)

@@ -22,7 +22,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from simulator.areas import streets
-from simulator.context import SimContext
+from simulator.context import SimContext, plan_anomalies
 from simulator.people import citizen_ids, mobiles, names
 from simulator.systems.pingan_baseline import UNKNOWN
 from simulator.systems.pingan_common import (
@@ -40,7 +40,6 @@ from simulator.systems.pingan_common import (
     office_times,
     outside_district,
     pick,
-    plan_anomalies,
     seen,
     ts,
     ts_max,

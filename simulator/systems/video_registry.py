@@ -18,7 +18,7 @@ from simulator.areas import communities, grid_arrays, streets
 from simulator.context import SimContext
 
 YEAR_START = date(2024, 1, 1)
-CAMERAS_2024 = 61_000  # clean cameras in the ledgers at the end of 2024 (docs/domain.md §1, S4)
+CAMERAS_2024 = 61_500  # clean cameras in the ledgers at the end of 2024: the middle of the seed's 6.1万余
 REMOVED_SHARE = 0.025  # cameras taken out of service during the year (they leave the ledger)
 NEW_IN_2024_SHARE = 0.18  # cameras installed during 2024
 # camera share per street (illustrative: denser in 民治 and 龙华)

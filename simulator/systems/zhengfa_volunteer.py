@@ -41,6 +41,7 @@ HAZARDS_HANDLED_2024 = 17_462
 VOLUNTEERS = 36_000  # registered volunteers (illustrative)
 SIGNUPS_PER_ACTIVITY = 20  # mean check-ins per activity (illustrative): ~174,000 point records
 HAZARDS_UNRESOLVED_SHARE = 0.05  # hazards transferred to a department and not closed by the patrol (extra)
+YEAR_SECONDS = 366 * 86400  # 2024 is a leap year
 
 ACTIVITY_TYPES = ["治安巡逻", "反诈宣传", "矛盾纠纷调解", "交通文明劝导", "消防安全检查", "关爱帮扶", "禁毒宣传",
                   "校园护学", "出租屋排查", "平安创建宣传"]
@@ -281,8 +282,12 @@ def _patrols(ctx: SimContext, areas: Areas, volunteers: pl.DataFrame) -> dict[st
                                                                 "late_correction": m.late_correction})
     n_unres = int(round(len(hk) * HAZARDS_UNRESOLVED_SHARE))
     nh = len(hk) + n_unres
-    on = np.flatnonzero(clean_p)
-    h_idx = on[rng.choice(len(on), nh, p=(w / w.sum()))]
+    # on patrols that start 4 h before the year ends, so every handled hazard is found and handled within 2024
+    weight = np.zeros(n)
+    weight[clean_p] = w
+    weight[patrols["s_s"].to_numpy() > YEAR_SECONDS - 4 * 3600] = 0.0
+    on = np.flatnonzero(weight)
+    h_idx = on[rng.choice(len(on), nh, p=weight[on] / weight[on].sum())]
     found = patrols["s_s"].to_numpy()[h_idx] + rng.integers(600, 2 * 3600, nh)
     late_in_year = found > (365 - 10) * 86400  # at year end hazards are handled on the spot so 2024 closes clean
     spot = (rng.random(nh) < 0.7) | late_in_year

@@ -59,12 +59,13 @@ def test_same_seed_writes_identical_rows_and_another_seed_does_not(tmp_path: Pat
 def test_counts_match_the_seed_at_small_scale(run) -> None:
     ctx, _year, rows = run
     truth = ctx.truth
-    assert truth.counts["minyi.ticket"] == round(717_100 * SCALE) + round(340_400 * SCALE)
-    assert truth.counts["minyi.channel"] == 37
     e = truth.expected
+    # the clean totals are the seed's exactly; the planted defects come on top
+    assert (e["demand.self_collected"], e["demand.citizen"]) == (round(717_100 * SCALE), round(340_400 * SCALE))
     assert e["demand.tickets"] == e["demand.self_collected"] + e["demand.citizen"]
-    assert e["demand.self_collected"] == pytest.approx(717_100 * SCALE, rel=0.01)
-    assert e["demand.citizen"] == pytest.approx(340_400 * SCALE, rel=0.01)
+    planted = len(truth.anomalies_of("minyi", "ticket"))
+    assert planted > 0 and truth.counts["minyi.ticket"] == e["demand.tickets"] + planted
+    assert truth.counts["minyi.channel"] == 37
     assert e["demand.citizen_monthly_avg"] == pytest.approx(28_400 * SCALE, rel=0.015)
     assert round(e["demand.on_time_closure_rate"] * 100, 1) == 100.0
     assert e["demand.warnings"] == pytest.approx(3_100 * SCALE, rel=0.35)  # ~31 warnings at this scale
@@ -115,7 +116,7 @@ def test_every_planted_anomaly_is_recorded_at_its_rate(tmp_path: Path) -> None:
         assert updated[c["ticket_id"]] - created[c["ticket_id"]] >= timedelta(days=2)
     # flow steps typed with the year 2099; call-back phones mistyped
     flows = _db(ctx, "ticket_flow")
-    future = set(flows.filter(pl.col("step_at").dt.year() == 2099)["flow_id"])
+    future = set(flows.filter(pl.col("step_at").dt.year() >= 2099)["flow_id"])
     assert future == set(truth.anomalies_of("minyi", "ticket_flow")) and future
     assert 0.002 < len(future) / flows.height < 0.008
     ratings = _db(ctx, "rating")
@@ -202,8 +203,8 @@ def test_a_later_as_of_adds_tickets_and_updates_old_ones(tmp_path: Path) -> None
     joined = t1.join(t2, on="ticket_id", suffix="_2")
     changed = joined.filter(pl.col("updated_at_2") > pl.col("updated_at"))
     assert changed.height > 0.005 * t1.height
-    weeks_old = changed.filter(pl.col("created_at") < datetime(2024, 6, 16))
-    assert weeks_old.height > 0, "tickets keep changing for weeks: visits, reopenings, corrections"
+    days_old = changed.filter(pl.col("created_at") < datetime(2024, 6, 25))
+    assert days_old.height > 0, "tickets keep changing days after creation: visits, reopenings, corrections"
     assert changed.filter(pl.col("status") != pl.col("status_2")).height > 0
     # rows exist only once they happened
     for table in ("ticket_flow", "rating", "warning"):

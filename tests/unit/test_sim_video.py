@@ -9,16 +9,17 @@ import io
 import json
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
+import polars as pl
 import pytest
 
 from simulator.context import MessConfig, SimContext
 from simulator.systems import video
 from simulator.systems.video_ledger import DAHUA, DAHUA_V2, DELIVERIES, HIKVISION, HUAWEI, UNIVIEW
-from simulator.systems.video_registry import BBOX, CAMERAS_2024
+from simulator.systems.video_registry import BBOX, CAMERAS_2024, day_of, generate_cameras
 
 GBT28181 = re.compile(r"^440309(0[1-6])(0[0-9]|11|[4-8][0-9])(131|132)[0-8]\d{6}$")
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
@@ -226,10 +227,18 @@ def test_planted_offline_clusters_show_in_the_feed(tmp_path: Path) -> None:
     ctx = _run(tmp_path, scale=0.02, seed=5)
     clusters = [c for c in ctx.truth.planted["video.offline_clusters"] if c["cameras"] >= 5]
     assert clusters
+    cams = generate_cameras(ctx)  # the same stream: the cameras the feed reported on
     for c in clusters:
         lines = [json.loads(x) for x in gzip.decompress(
             (tmp_path / "video" / "status" / f"{c['date']}.jsonl.gz").read_bytes()).splitlines()]
-        down = sum(1 for x in lines if x["status"] in ("offline", "fault"))
-        # the cluster alone is well above the day's normal ~3% background
-        assert down >= c["cameras"] >= 5
-        assert down / len(lines) > 0.03
+        down = {x["device_id"] for x in lines if x["status"] in ("offline", "fault")}
+        assert len(down) >= c["cameras"] >= 5
+        # every camera of its community within the outage's radius (plain distance: inside the planted ellipse)
+        # that reports that day is down
+        (lon, lat), day = c["centre"], day_of(date.fromisoformat(c["date"]))
+        near = cams.filter((pl.col("community_code") == c["community_code"]) & (pl.col("install_day") <= day)
+                           & (pl.col("removed_day") > day)
+                           & (((pl.col("longitude") - lon) ** 2 + (pl.col("latitude") - lat) ** 2).sqrt()
+                              <= c["radius_deg"]))
+        reporting = set(near["device_id"]) & {x["device_id"] for x in lines}
+        assert reporting and reporting <= down

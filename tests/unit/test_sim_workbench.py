@@ -44,7 +44,7 @@ def test_calibrated_counts_and_rates(tmp_path: Path) -> None:
     e = ctx.truth.expected
     assert abs(e["community.apps"] - APPS_2024 * scale) <= 0.02 * APPS_2024 * scale
     assert abs(e["community.records"] - RECORDS_2024 * scale) <= 0.01 * RECORDS_2024 * scale
-    assert round(e["community.online_ratio"], 2) == 0.90
+    assert 0.873 <= e["community.online_ratio"] < 0.90  # 近90%: just under 90%
     assert _read(tmp_path, "tasks").height == 80 and _read(tmp_path, "scenarios").height == 104
     assert _read(tmp_path, "indicators").height == 9
     # the served work stats give the expected ratio

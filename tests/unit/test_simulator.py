@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from simulator.context import MessConfig, SimContext
@@ -31,7 +32,9 @@ def test_streams_are_independent_per_name(tmp_path: Path) -> None:
 
 def test_scale_sets_volumes_in_the_seed_proportions(tmp_path: Path) -> None:
     tickets = generate_year(_ctx(tmp_path, scale=0.004)).tickets
-    assert tickets.height == round(SELF_COLLECTED_2024 * 0.004) + round((TICKETS_2024 - SELF_COLLECTED_2024) * 0.004)
+    clean = tickets.filter(pl.col("clean"))
+    assert clean["self_collected"].sum() == round(SELF_COLLECTED_2024 * 0.004)
+    assert clean.height == round(SELF_COLLECTED_2024 * 0.004) + round((TICKETS_2024 - SELF_COLLECTED_2024) * 0.004)
 
 
 def test_mess_rates_are_configurable_and_validated(tmp_path: Path) -> None:

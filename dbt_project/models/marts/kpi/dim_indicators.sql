@@ -17,6 +17,10 @@ final as (
         value_kind,
         seed_value_2024,
         seed_precision,
+        seed_text,
+        seed_reading,
+        seed_low,
+        seed_high,
         scales_with_data
     from catalogue
 )
