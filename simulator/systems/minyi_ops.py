@@ -38,7 +38,7 @@ def letters(rng: np.random.Generator, n_letters: int, warnings: pl.DataFrame, ti
          .join(tickets.select("idx", "ticket_id", "department"), on="idx")
          .with_columns(_month_of(pl.col("raised_s")).alias("month"))
          .filter(pl.col("month") <= 11))
-    groups = (w.group_by("department", "month").agg(pl.len().alias("tickets"))
+    groups = (w.group_by("department", "month").agg(pl.col("ticket_id").n_unique().alias("tickets"))
               .sort(["tickets", "month", "department"], descending=[True, False, False]).head(n_letters))
     k = groups.height
     month = groups["month"].to_numpy()
@@ -57,7 +57,9 @@ def letters(rng: np.random.Generator, n_letters: int, warnings: pl.DataFrame, ti
                   "于5个工作日内书面反馈整改措施。", pl.col("month"), pl.col("tickets")).alias("content"),
     )
     links = w.join(letters_df.select("letter_id", "department", "month", "issued_s"), on=["department", "month"])
-    return letters_df, links.select("letter_id", "ticket_id", "issued_s").sort("letter_id", "ticket_id")
+    # a reopened ticket can be warned in both of its rounds: it is linked to the letter once
+    links = links.select("letter_id", "ticket_id", "issued_s").unique(["letter_id", "ticket_id"])
+    return letters_df, links.sort("letter_id", "ticket_id")
 
 
 def reinspections(rng: np.random.Generator, n: int, tickets: pl.DataFrame, focus: np.ndarray) -> pl.DataFrame:

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from simulator.context import SimContext
+from simulator.context import SimContext, plan_anomalies
 from simulator.people import citizen_ids, corrupt_id, mobiles, names
 from simulator.systems.zhengfa_common import (
     KIND,
@@ -186,10 +186,11 @@ def _resources(ctx: SimContext, areas: Areas) -> dict[str, pl.DataFrame]:
         "open_hours": rng.choice(["周一至周五 9:00-17:30", "周二至周六 9:00-18:00", "预约制"], n_r).tolist(),
         "registered_at": reg, "updated_at": reg,
     })
+    kinds = plan_anomalies(rng, n_c, ["invalid_id"], ctx.mess)  # the seed's count is the clean one
+    n_c = kinds.size
     room = np.where(rng.random(n_c) < 0.6, rng.integers(0, n_r, n_c), -1)
     reg = _registered(rng, n_c, ctx.as_of)
     ids = np.array(citizen_ids(rng, n_c, 1965, 1999), dtype=object)
-    kinds = np.where(rng.random(n_c) < ctx.mess.invalid_id, "invalid_id", None)
     ids = np.array([corrupt_id(x) if k else x for x, k in zip(ids, kinds, strict=True)], dtype=object)
     counsellors = pl.DataFrame({
         "counsellor_id": sequence_ids("XLFW", n_c, 5), "name": names(rng, n_c), "id_number": obj(ids),
