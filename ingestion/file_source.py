@@ -24,7 +24,7 @@ from common.lake import Lake, open_lake
 from common.settings import Settings
 from ingestion.batches import BatchRejected, BatchResult, SourceUnavailable, commit_batch
 from ingestion.clock import received_now
-from ingestion.file_extract import FileRead, UnknownHeaderError
+from ingestion.files import FileRead, UnknownHeaderError
 from quality import manifests
 
 PARALLEL_MIN_BATCHES = 8  # fewer batches are not worth the worker processes' start-up (~2 s)

@@ -1,10 +1,12 @@
 """`govlake publish`: the last successful dbt build's marts into the DuckLake catalog, in proportion to the change.
 
-One publish is one DuckLake transaction (one snapshot). It replaces only the tables whose content changed since the
+One publish is one DuckLake transaction (one snapshot). It writes only the tables whose content changed since the
 last publish — judged by a content hash of each table computed in the warehouse (row count, an order-independent sum
-of row hashes, and the column names and types), kept in the catalog beside the tables — and drops tables the build
-no longer has. Readers see the snapshot before the commit or after it, never a part; a publish killed mid-way leaves
-only unreferenced Parquet files, deleted by the next publish. A failed build publishes nothing.
+of row hashes, and the column names and types), kept in the catalog beside the tables, and computed only for the
+tables the builds since the last publish wrote (the build log) — and drops tables the build no longer has. A changed
+table with a key is patched by its changed rows; a table that changed mostly, or has no key, is replaced. Readers
+see the snapshot before the commit or after it, never a part; a publish killed mid-way leaves only unreferenced
+Parquet files, deleted by the next publish. A failed build publishes nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +18,20 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 
 from common.settings import Settings
-from serving.reader import CATALOG, PUBLISH_MESSAGE, STATE_TABLE, attach_sql, list_snapshots, open_connection
-from transform.build_state import build_status_path, last_build_succeeded
+from serving.reader import (
+    CATALOG,
+    PUBLISH_MESSAGE,
+    STATE_TABLE,
+    attach_sql,
+    catalog_exists,
+    list_snapshots,
+    open_connection,
+)
+from transform.build_state import build_status_path, last_build_succeeded, written_since
 
 MART_PREFIXES = ("fct_", "dim_", "agg_")
 STAMP = "built_at"  # the build stamp the big incremental marts carry per row (macros/build/build_stamp.sql)
-DELTA_MAX_SHARE = 0.5  # a stamped table rewritten more than this is replaced rather than patched
+DELTA_MAX_SHARE = 0.5  # a table whose rows changed more than this is replaced rather than patched
 
 
 class PublishError(RuntimeError):
@@ -74,18 +84,36 @@ def _content(con: duckdb.DuckDBPyConnection, table: str, schema: str) -> tuple[i
     return int(rows), f"{rows}:{total}:{schema}", None
 
 
-def _unique_keys(settings: Settings) -> dict[str, list[str]]:
-    """Model -> its incremental unique key, from the last full build's manifest (a daily build writes none)."""
+def _keys(settings: Settings) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(model -> the columns that identify its rows, model -> its incremental unique key), from the last full
+    build's manifest (a daily build writes none). A row key is a primary-key or unique-combination test, else a
+    primary-key constraint; the incremental key is what the build deletes and re-inserts by (a ticket's flows, a
+    period's aggregates), which patches a stamped mart."""
     path = settings.data_dir / "dbt" / "target" / "manifest.json"
     if not path.exists():
-        return {}
+        return {}, {}
     nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
-    keys = {}
+    rows: dict[str, list[str]] = {}
+    incremental: dict[str, list[str]] = {}
     for node in nodes.values():
-        key = node.get("config", {}).get("unique_key") if node.get("resource_type") == "model" else None
+        meta = node.get("test_metadata") or {}
+        if node.get("resource_type") == "test" and node.get("attached_node"):
+            model = node["attached_node"].split(".")[-1]
+            if meta.get("name") == "unique_combination" and meta.get("kwargs", {}).get("columns"):
+                rows.setdefault(model, list(meta["kwargs"]["columns"]))
+            elif meta.get("name") in ("primary_key", "unique") and node.get("column_name"):
+                rows.setdefault(model, [node["column_name"]])
+    for node in nodes.values():
+        if node.get("resource_type") != "model":
+            continue
+        key = node.get("config", {}).get("unique_key")
         if key:
-            keys[node["name"]] = [key] if isinstance(key, str) else list(key)
-    return keys
+            incremental[node["name"]] = [key] if isinstance(key, str) else list(key)
+        pk = [c for c, col in node.get("columns", {}).items()
+              if any(k.get("type") == "primary_key" for k in col.get("constraints", []))]
+        if pk:
+            rows.setdefault(node["name"], pk)
+    return rows, incremental
 
 
 def _new_share(con: duckdb.DuckDBPyConnection, table: str, since: datetime, rows: int) -> float:
@@ -105,14 +133,43 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, key: list[str], sin
     return bool(served) and int(served[0]) == rows
 
 
-def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, datetime | None, str]]:
-    """Per served table: (content hash, build stamp, schema) as of the last publish."""
+def _apply_diff(con: duckdb.DuckDBPyConnection, table: str, key: list[str], rows: int, content: str) -> bool:
+    """Bring a keyed table up to the build by the rows that differ, found by row hash: delete the served rows the
+    build no longer has as they are (by key), insert the build's rows the served table lacks. False when more than
+    DELTA_MAX_SHARE of the rows differ or the result's content hash is not the build's (the caller then replaces
+    the table)."""
+    served, built = f'{CATALOG}.main."{table}"', f'build.main."{table}"'
+    columns = ", ".join(f'"{k}"' for k in key)
+    con.execute(f"create or replace temp table _served as select hash(t) as h, {columns} from {served} as t")
+    con.execute(f"create or replace temp table _built as select hash(t) as h from {built} as t")
+    con.execute("create or replace temp table _gone as select * from _served anti join _built using (h)")
+    con.execute("create or replace temp table _added as select h from _built anti join _served using (h)")
+    counts = con.execute("select (select count(*) from _gone), (select count(*) from _added)").fetchone()
+    if not counts or counts[0] + counts[1] > DELTA_MAX_SHARE * 2 * max(rows, 1):
+        return False
+    if counts[0]:
+        match = " and ".join(f'g."{k}" is not distinct from s."{k}"' for k in key)
+        con.execute(f"delete from {served} as s where exists (select 1 from _gone as g where {match})")
+    if counts[1]:
+        con.execute(f"insert into {served} select * from {built} as t where hash(t) in (select h from _added)")
+    got = con.execute(f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from {served} as t").fetchone()
+    return bool(got) and content.startswith(f"{got[0]}:{got[1]}:")
+
+
+def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, datetime | None, str]] | None:
+    """Per served table: (rows, content hash, build stamp, schema) as of the last publish; None before the first."""
     try:  # asked directly: listing the catalog's tables would load every table's metadata
-        rows = con.execute(
-            f"select table_name, content_hash, built_at, table_schema from {CATALOG}.main.{STATE_TABLE}").fetchall()
-    except duckdb.CatalogException:  # the first publish
-        return {}
-    return {t: (h, stamp, schema) for t, h, stamp, schema in rows}
+        rows = con.execute(f"select table_name, row_count, content_hash, built_at, table_schema "
+                           f"from {CATALOG}.main.{STATE_TABLE}").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return {t: (n, h, stamp, schema) for t, n, h, stamp, schema in rows}
+
+
+def _published_build(con: duckdb.DuckDBPyConnection) -> str | None:
+    """When the build the served snapshot was published from finished (the last publish's commit records it)."""
+    snapshots = list_snapshots(con)
+    return json.loads(snapshots[-1].changed or "{}").get("build_finished_at") if snapshots else None
 
 
 def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float) -> int:
@@ -132,6 +189,16 @@ def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float) -> int:
     return expired
 
 
+def _write_state(con: duckdb.DuckDBPyConnection, rows: list[list[object]], first: bool) -> None:
+    """The state table's rows of the tables this publish wrote or dropped (ROWS: their new rows)."""
+    if first:
+        con.execute(f"create table {CATALOG}.main.{STATE_TABLE} (table_name varchar, row_count bigint, "
+                    "content_hash varchar, built_at timestamp, table_schema varchar)")
+    if rows:  # one statement, not one insert per row: each is a catalog write
+        con.execute(f"insert into {CATALOG}.main.{STATE_TABLE} values " + ", ".join(["(?, ?, ?, ?, ?)"] * len(rows)),
+                    [v for row in rows for v in row])
+
+
 def publish(settings: Settings) -> PublishResult:
     started = datetime.now(UTC)
     _check_build(settings)
@@ -139,39 +206,57 @@ def publish(settings: Settings) -> PublishResult:
     con = open_connection(settings)
     try:
         con.execute(f"attach '{settings.warehouse_path.resolve()}' as build (read_only)")
-        tables = _served_tables(con)
+        tables = _served_tables(con)  # before the catalog is attached: listing tables would load its metadata too
         all_schemas = _schemas(con)
+        first = not catalog_exists(settings)  # attached after the checks below: a refused first publish makes none
+        if not first:
+            con.execute(attach_sql(settings, read_only=False))
+        previous = None if first else _previous(con)
+        before = previous or {}
+        build_at, written = written_since(settings, _published_build(con) if before else None)
         schemas = {t: all_schemas.get(t, "") for t in tables}
-        content = {t: _content(con, t, schemas[t]) for t in tables}
+        # a table no build wrote since the last publish is as it was then: only the others are hashed
+        content = {t: ((before[t][0], before[t][1], before[t][2])
+                       if written is not None and t not in written and t in before and before[t][3] == schemas[t]
+                       else _content(con, t, schemas[t])) for t in tables}
         counts = {t: rows for t, (rows, _, _) in content.items()}
         marts = [t for t in tables if t.startswith(MART_PREFIXES)]
         empty = [t for t in marts if counts[t] == 0]
         if not marts or empty:
             raise PublishError(f"refusing to publish: empty marts {empty or 'none built'}")
 
-        con.execute(attach_sql(settings, read_only=False))
-        before = _previous(con)
-        changed = [t for t in tables if before.get(t, ("",))[0] != content[t][1]]
+        if first:
+            con.execute(attach_sql(settings, read_only=False))
+        changed = [t for t in tables if before.get(t, (0, ""))[1] != content[t][1]]
         dropped = sorted(set(before) - set(tables))
-        keys = _unique_keys(settings) if any(content[t][2] for t in changed) else {}
+        row_keys, incremental_keys = _keys(settings) if changed else ({}, {})
         snapshot = None
         if changed or dropped:
             con.execute("begin transaction")
             for table in changed:
-                since = before.get(table, ("", None, ""))[1]
-                patchable = (since is not None and table in keys and before[table][2] == schemas[table]
-                             and _new_share(con, table, since, counts[table]) <= DELTA_MAX_SHARE)
-                if not (patchable and _apply_delta(con, table, keys[table], since, counts[table])):  # type: ignore[arg-type]
+                _, _, since, schema = before.get(table, (0, "", None, ""))
+                same_shape = table in before and schema == schemas[table]
+                if same_shape and since is not None and content[table][2] is not None:  # a stamped mart
+                    key = incremental_keys.get(table)
+                    patched = (key is not None and _new_share(con, table, since, counts[table]) <= DELTA_MAX_SHARE
+                               and _apply_delta(con, table, key, since, counts[table]))
+                else:
+                    patched = (same_shape and table in row_keys
+                               and _apply_diff(con, table, row_keys[table], counts[table], content[table][1]))
+                if not patched:
                     con.execute(f'create or replace table {CATALOG}.main."{table}" as '
                                 f'select * from build.main."{table}"')
+            rewritten = [t for t in (*changed, *dropped) if t in before]
+            if rewritten:
+                con.execute(f"delete from {CATALOG}.main.{STATE_TABLE} where table_name in "
+                            f"({', '.join(['?'] * len(rewritten))})", rewritten)
             for table in dropped:
                 con.execute(f'drop table if exists {CATALOG}.main."{table}"')
-            con.execute(f"create or replace table {CATALOG}.main.{STATE_TABLE} (table_name varchar, "
-                        "row_count bigint, content_hash varchar, built_at timestamp, table_schema varchar)")
-            con.executemany(f"insert into {CATALOG}.main.{STATE_TABLE} values (?, ?, ?, ?, ?)",
-                            [[t, counts[t], content[t][1], content[t][2], schemas[t]] for t in tables])
+            _write_state(con, [[t, counts[t], content[t][1], content[t][2], schemas[t]] for t in changed],
+                         first=previous is None)
             con.execute(f"call {CATALOG}.set_commit_message('govlake', ?, extra_info => ?)",
-                        [PUBLISH_MESSAGE, json.dumps({"changed": changed, "dropped": dropped})])
+                        [PUBLISH_MESSAGE, json.dumps({"changed": changed, "dropped": dropped,
+                                                      "build_finished_at": build_at})])
             con.execute("commit")
             current = con.execute(f"select id from {CATALOG}.current_snapshot()").fetchone()
             snapshot = int(current[0]) if current else None

@@ -11,6 +11,7 @@ from common.settings import Settings
 from transform.build_state import (
     bronze_source_tables,
     lake_batches,
+    log_written,
     project_fingerprint,
     record_build,
     save_state,
@@ -42,6 +43,8 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
     record_build(settings, success=False)  # a crash mid-build must not look like a finished one
     ok = run_dbt(settings, build_args(missing, plan.select, plan.full_refresh, plan.exclude, plan.flags))
     record_build(settings, success=ok)
+    if ok:
+        log_written(settings)
     if ok and select is None:
         save_state(settings, batches, fingerprint)
     return ok

@@ -20,6 +20,8 @@ from transform.dbt_runner import DBT_PROJECT_DIR, lake_root
 BRONZE_SOURCE_PREFIX = "bronze_"
 BUILD_STATE = "build_state.json"  # what the last successful automatic build saw (beside dbt's target/)
 BUILD_STATUS = "last_build.json"  # whether the last build finished cleanly (beside the warehouse; publish reads it)
+BUILD_LOG = "build_log.jsonl"  # per successful build: when it finished and the relations it wrote (publish reads it)
+BUILD_LOG_KEEP = 500  # builds kept in the log; a publish older than the oldest kept one judges every table
 COMMON_DIR = Path(common.__file__).parent  # the UDF code dbt runs
 Batches = dict[tuple[str, str], tuple[str, bool]]
 
@@ -33,6 +35,41 @@ def record_build(settings: Settings, success: bool) -> None:
     path = build_status_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"success": success, "finished_at": datetime.now(UTC).isoformat()}))
+
+
+def log_written(settings: Settings) -> None:
+    """Append the relations this successful build wrote (its models and seeds, from dbt's run_results.json) to the
+    build log, so publish judges only those for change. Unknown results log None: publish then judges every table."""
+    results = settings.data_dir / "dbt" / "target" / "run_results.json"
+    written: list[str] | None = None
+    if results.exists():
+        nodes = json.loads(results.read_text(encoding="utf-8")).get("results", [])
+        written = sorted({r["unique_id"].split(".")[-1] for r in nodes if r["status"] == "success"
+                          and r["unique_id"].split(".")[0] in ("model", "seed", "snapshot")})
+    status = json.loads(build_status_path(settings).read_text())
+    path = settings.warehouse_path.parent / BUILD_LOG
+    lines = path.read_text().splitlines()[-(BUILD_LOG_KEEP - 1):] if path.exists() else []
+    lines.append(json.dumps({"finished_at": status["finished_at"], "written": written}))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def written_since(settings: Settings, since: str | None) -> tuple[str | None, set[str] | None]:
+    """(the last logged build's finish time, the relations the builds finished after SINCE wrote); the set is None
+    when that is not known (no SINCE, no log, or a log that no longer reaches back to SINCE)."""
+    path = settings.warehouse_path.parent / BUILD_LOG
+    builds = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    if not builds:
+        return None, None
+    last = builds[-1]["finished_at"]
+    if since is None or builds[0]["finished_at"] > since and len(builds) >= BUILD_LOG_KEEP:
+        return last, None
+    written: set[str] = set()
+    for build in builds:
+        if build["finished_at"] > since:
+            if build["written"] is None:
+                return last, None
+            written.update(build["written"])
+    return last, written
 
 
 def last_build_succeeded(settings: Settings) -> bool:

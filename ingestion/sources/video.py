@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from ingestion.file_extract import FileRead, read_ledger, read_status_feed
 from ingestion.file_source import FileEntity, FileSource
+from ingestion.files import FileRead, read_ledger, read_status_feed
 from quality.schemas.video import camera_schema, camera_status_schema
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.file_extract import FileRead, FileReport, UnknownHeaderError, decode_csv, read_jsonl
 from ingestion.file_source import FileEntity, FileSource
+from ingestion.files import FileRead, FileReport, UnknownHeaderError, decode_csv, read_jsonl
 from quality.schemas.zhengfa_files import COURT_HEADERS, court_monthly_schema, dossier_message_schema
 
 ENVELOPE = ("message_id", "message_type", "sender", "receiver", "sent_at", "dossier")

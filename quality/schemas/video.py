@@ -1,6 +1,6 @@
 """pandera schemas (polars backend) for the 视频资源一本账 source entities: camera ledger row, daily status feed line.
 
-The ledger row is the canonical camera row of ingestion/file_extract.py (vendor columns already mapped, values still
+The ledger row is the canonical camera row of ingestion/files/ (vendor columns already mapped, values still
 text); validate() types it with these dtypes. Rule names are what the quarantine and the quality mart show:
 `device_id:gbt28181_camera_id`, `longitude:inside_district`, `name:not_nullable`, `ptz_type:isin`,
 `wrong_encoding` / `name:wrong_encoding`, `duplicate`, …

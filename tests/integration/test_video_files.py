@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion.file_extract import CANONICAL_FIELDS, read_ledger_files, read_status_files
+from ingestion.files import CANONICAL_FIELDS, read_ledger_files, read_status_files
 from quality.schemas.video import camera_schema, camera_status_schema
 from quality.validate import Validated, validate
 from simulator.context import GroundTruth, MessConfig, SimContext

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion.file_extract import (
+from ingestion.files import (
     CANONICAL_FIELDS,
     UnknownHeaderError,
     decode_csv,
