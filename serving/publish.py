@@ -125,9 +125,14 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, key: list[str], sin
     """Bring a stamped table up to the build by its rows written after SINCE: the build replaced every row of a
     key it rewrote (delete+insert by key), so delete those keys and insert the new rows. False when the result
     does not add up (the caller then replaces the table)."""
-    match = " and ".join(f'new."{k}" = served."{k}"' for k in key)
-    con.execute(f'delete from {CATALOG}.main."{table}" as served where exists (select 1 from build.main."{table}" '
-                f"as new where new.{STAMP} > ? and {match})", [since])
+    columns = ", ".join(f'"{k}"' for k in key)
+    # the rewritten keys first (a few thousand): a semi-join straight against the build reads 20x slower
+    con.execute(f'create or replace temp table _rewritten as select distinct {columns} from build.main."{table}" '
+                f"where {STAMP} > ?", [since])
+    con.execute(f'delete from {CATALOG}.main."{table}" where ({columns}) in (select {columns} from _rewritten)'
+                if len(key) == 1 else
+                f'delete from {CATALOG}.main."{table}" as served where exists (select 1 from _rewritten as k where '
+                + " and ".join(f'k."{c}" = served."{c}"' for c in key) + ")")
     con.execute(f'insert into {CATALOG}.main."{table}" select * from build.main."{table}" where {STAMP} > ?', [since])
     served = con.execute(f'select count(*) from {CATALOG}.main."{table}"').fetchone()
     return bool(served) and int(served[0]) == rows
