@@ -72,6 +72,13 @@ def _schemas(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     ).fetchall())
 
 
+def _rows_and_hash(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """"rows:order-independent sum of row hashes" of RELATION: the build's table or the served one alike."""
+    rows, total = con.execute(
+        f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from {relation} as t").fetchone()  # type: ignore[misc]
+    return f"{rows}:{total}"
+
+
 def _content(con: duckdb.DuckDBPyConnection, table: str, schema: str) -> tuple[int, str, datetime | None]:
     """(rows, content hash, build stamp). A table whose rows carry the build stamp (`built_at`: the big incremental
     marts) is judged by its rows and newest stamp, since every row a build writes carries that build's; any other
@@ -79,9 +86,8 @@ def _content(con: duckdb.DuckDBPyConnection, table: str, schema: str) -> tuple[i
     if STAMP in (column.split(" ")[0] for column in schema.split(",")):
         rows, stamp = con.execute(f'select count(*), max({STAMP}) from build.main."{table}"').fetchone()  # type: ignore[misc]
         return int(rows), f"{rows}:{stamp}:{schema}", stamp
-    rows, total = con.execute(
-        f'select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from build.main."{table}" as t').fetchone()  # type: ignore[misc]
-    return int(rows), f"{rows}:{total}:{schema}", None
+    signature = _rows_and_hash(con, f'build.main."{table}"')
+    return int(signature.split(":")[0]), f"{signature}:{schema}", None
 
 
 def _keys(settings: Settings) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -157,8 +163,7 @@ def _apply_diff(con: duckdb.DuckDBPyConnection, table: str, key: list[str], rows
         con.execute(f"delete from {served} as s where exists (select 1 from _gone as g where {match})")
     if counts[1]:
         con.execute(f"insert into {served} select * from {built} as t where hash(t) in (select h from _added)")
-    got = con.execute(f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from {served} as t").fetchone()
-    return bool(got) and content.startswith(f"{got[0]}:{got[1]}:")
+    return content.startswith(_rows_and_hash(con, served) + ":")
 
 
 def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, datetime | None, str]] | None:

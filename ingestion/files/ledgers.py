@@ -19,6 +19,7 @@ from ingestion.files.reads import (
     FileRead,
     FileReport,
     UnknownHeaderError,
+    read_files,
 )
 from ingestion.vendor_mappings import CANONICAL_FIELDS, LONLAT, MAPPINGS, VendorMapping
 from quality.codes import SEEDS_DIR
@@ -241,10 +242,4 @@ def read_ledger(data: bytes, source_file: str) -> FileRead:
 def read_ledger_files(paths: Iterable[Path | str]) -> FileRead:
     """Several ledger files read into one frame (a month's ledgers are validated as one batch, so a camera listed
     by two streets is caught as a duplicate)."""
-    frames, reports = [], []
-    for path in paths:
-        path = Path(path)
-        read = read_ledger(path.read_bytes(), path.name)
-        frames.append(read.frame)
-        reports += read.reports
-    return FileRead(pl.concat(frames, how="vertical_relaxed") if frames else _empty_ledger(), reports)
+    return read_files(paths, read_ledger, _empty_ledger)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -60,3 +62,15 @@ class FileRead:
     def unknown_columns(self) -> dict[str, list[str]]:
         return {f"{r.source_file}#{r.sheet}" if r.sheet else r.source_file: r.unknown_columns
                 for r in self.reports if r.unknown_columns}
+
+
+def read_files(paths: Iterable[Path | str], read_one: Callable[[bytes, str], FileRead],
+               empty: Callable[[], pl.DataFrame]) -> FileRead:
+    """Several files read with READ_ONE (bytes, file name) into one frame and their reports; EMPTY when none."""
+    frames, reports = [], []
+    for path in paths:
+        path = Path(path)
+        read = read_one(path.read_bytes(), path.name)
+        frames.append(read.frame)
+        reports += read.reports
+    return FileRead(pl.concat(frames, how="vertical_relaxed") if frames else empty(), reports)

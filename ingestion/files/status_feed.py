@@ -12,7 +12,15 @@ from typing import Any
 import polars as pl
 
 from ingestion.files.ledgers import trimmed_text
-from ingestion.files.reads import GZIP_MAGIC, STATUS_FEED_FIELDS, UTF8_BOM, FileRead, FileReport, UnknownHeaderError
+from ingestion.files.reads import (
+    GZIP_MAGIC,
+    STATUS_FEED_FIELDS,
+    UTF8_BOM,
+    FileRead,
+    FileReport,
+    UnknownHeaderError,
+    read_files,
+)
 
 # ---------------------------------------------------------------------------------------------------------------
 # JSON lines (the video platform's daily status feed)
@@ -119,10 +127,4 @@ def read_status_feed(data: bytes, source_file: str) -> FileRead:
 
 
 def read_status_files(paths: Iterable[Path | str]) -> FileRead:
-    frames, reports = [], []
-    for path in paths:
-        path = Path(path)
-        read = read_status_feed(path.read_bytes(), path.name)
-        frames.append(read.frame)
-        reports += read.reports
-    return FileRead(pl.concat(frames) if frames else read_jsonl(b"", "", STATUS_FEED_FIELDS)[0], reports)
+    return read_files(paths, read_status_feed, lambda: read_jsonl(b"", "", STATUS_FEED_FIELDS)[0])

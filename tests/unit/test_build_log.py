@@ -9,7 +9,7 @@ from common.settings import Settings
 from transform.build_state import BUILD_LOG_KEEP, log_written, record_build, written_since
 
 
-def _build(settings: Settings, written: list[str] | None, failed: list[str] = ()) -> str:  # type: ignore[assignment]
+def _build(settings: Settings, written: list[str] | None, failed: tuple[str, ...] = ()) -> str:
     record_build(settings, success=True)
     target = settings.data_dir / "dbt" / "target"
     target.mkdir(parents=True, exist_ok=True)
@@ -29,7 +29,7 @@ def test_the_builds_since_a_publish_are_unioned(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     assert written_since(settings, None) == (None, None)
     first = _build(settings, ["fct_tickets", "agg_tickets_daily"])
-    second = _build(settings, ["fct_ratings"], failed=["fct_warnings"])
+    second = _build(settings, ["fct_ratings"], failed=("fct_warnings",))
     third = _build(settings, ["agg_tickets_daily", "ref_streets"])
     assert written_since(settings, first) == (third, {"fct_ratings", "agg_tickets_daily", "ref_streets"})
     assert written_since(settings, third) == (third, set())
