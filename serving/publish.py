@@ -27,6 +27,7 @@ from serving.reader import (
     list_snapshots,
     open_connection,
 )
+from serving.row_hashes import RowHashes
 from transform.build_state import build_status_path, last_build_succeeded, written_since
 
 MART_PREFIXES = ("fct_", "dim_", "agg_")
@@ -72,22 +73,36 @@ def _schemas(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     ).fetchall())
 
 
-def _rows_and_hash(con: duckdb.DuckDBPyConnection, relation: str) -> str:
-    """"rows:order-independent sum of row hashes" of RELATION: the build's table or the served one alike."""
+def _rows_and_hash(con: duckdb.DuckDBPyConnection, relation: str, hashed: str = "hash(t)") -> str:
+    """"rows:order-independent sum of row hashes" of RELATION: the build's table or the served one alike (HASHED:
+    the expression of a row's hash, or the column that holds it)."""
     rows, total = con.execute(
-        f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from {relation} as t").fetchone()  # type: ignore[misc]
+        f"select count(*), coalesce(sum({hashed}::hugeint), 0)::varchar from {relation} as t").fetchone()  # type: ignore[misc]
     return f"{rows}:{total}"
 
 
-def _content(con: duckdb.DuckDBPyConnection, table: str, schema: str) -> tuple[int, str, datetime | None]:
+def _content(con: duckdb.DuckDBPyConnection, table: str, schema: str,
+             key: list[str] | None) -> tuple[int, str, datetime | None]:
     """(rows, content hash, build stamp). A table whose rows carry the build stamp (`built_at`: the big incremental
     marts) is judged by its rows and newest stamp, since every row a build writes carries that build's; any other
-    by an order-independent sum of row hashes (DuckDB hashes tens of millions of rows a second)."""
+    by an order-independent sum of row hashes (DuckDB hashes tens of millions of rows a second). A table with a row
+    KEY keeps its rows' (hash, key) in a temp table (`_built_hashes`), which a patch diffs against the served rows."""
     if STAMP in (column.split(" ")[0] for column in schema.split(",")):
         rows, stamp = con.execute(f'select count(*), max({STAMP}) from build.main."{table}"').fetchone()  # type: ignore[misc]
         return int(rows), f"{rows}:{stamp}:{schema}", stamp
-    signature = _rows_and_hash(con, f'build.main."{table}"')
+    if key:
+        hashes = _built_hashes(table)
+        columns = ", ".join(f'"{k}"' for k in key)
+        con.execute(f'create or replace temp table {hashes} as select hash(t) as h, {columns} '
+                    f'from build.main."{table}" as t')
+        signature = _rows_and_hash(con, hashes, "h")
+    else:
+        signature = _rows_and_hash(con, f'build.main."{table}"')
     return int(signature.split(":")[0]), f"{signature}:{schema}", None
+
+
+def _built_hashes(table: str) -> str:
+    return f'"_built_hashes_{table}"'
 
 
 def _keys(settings: Settings) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -144,26 +159,30 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, key: list[str], sin
     return bool(served) and int(served[0]) == rows
 
 
-def _apply_diff(con: duckdb.DuckDBPyConnection, table: str, key: list[str], rows: int, content: str) -> bool:
+def _apply_diff(con: duckdb.DuckDBPyConnection, table: str, key: list[str], rows: int, served_rows: int,
+                served_hashes: RowHashes) -> bool:
     """Bring a keyed table up to the build by the rows that differ, found by row hash: delete the served rows the
-    build no longer has as they are (by key), insert the build's rows the served table lacks. False when more than
-    DELTA_MAX_SHARE of the rows differ or the result's content hash is not the build's (the caller then replaces
+    build no longer has as they are (by key), insert the build's rows the served table lacks. The served rows'
+    hashes come from the publisher's store (serving/row_hashes.py), or from the served table when it has none.
+    False when more than DELTA_MAX_SHARE of the rows differ or the counts do not add up (the caller then replaces
     the table)."""
-    served, built = f'{CATALOG}.main."{table}"', f'build.main."{table}"'
-    columns = ", ".join(f'"{k}"' for k in key)
-    con.execute(f"create or replace temp table _served as select hash(t) as h, {columns} from {served} as t")
-    con.execute(f"create or replace temp table _built as select hash(t) as h from {built} as t")
-    con.execute("create or replace temp table _gone as select * from _served anti join _built using (h)")
-    con.execute("create or replace temp table _added as select h from _built anti join _served using (h)")
+    served, built, hashes = f'{CATALOG}.main."{table}"', f'build.main."{table}"', _built_hashes(table)
+    before = served_hashes.served(table, key, served)
+    con.execute(f"create or replace temp table _gone as select * from {before} anti join {hashes} using (h)")
+    con.execute(f"create or replace temp table _added as select h from {hashes} anti join {before} using (h)")
     counts = con.execute("select (select count(*) from _gone), (select count(*) from _added)").fetchone()
     if not counts or counts[0] + counts[1] > DELTA_MAX_SHARE * 2 * max(rows, 1):
         return False
+    deleted = inserted = 0
     if counts[0]:
         match = " and ".join(f'g."{k}" is not distinct from s."{k}"' for k in key)
-        con.execute(f"delete from {served} as s where exists (select 1 from _gone as g where {match})")
+        result = con.execute(f"delete from {served} as s where exists (select 1 from _gone as g where {match})")
+        deleted = int(result.fetchone()[0])  # type: ignore[index]
     if counts[1]:
-        con.execute(f"insert into {served} select * from {built} as t where hash(t) in (select h from _added)")
-    return content.startswith(_rows_and_hash(con, served) + ":")
+        result = con.execute(f"insert into {served} select * from {built} as t where hash(t) in (select h from _added)")
+        inserted = int(result.fetchone()[0])  # type: ignore[index]
+    # every gone row deleted once, every added row inserted once, and the served table now has the build's rows
+    return deleted == counts[0] and inserted == counts[1] and served_rows - deleted + inserted == rows
 
 
 def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, datetime | None, str]] | None:
@@ -174,6 +193,11 @@ def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, datet
     except duckdb.CatalogException:
         return None
     return {t: (n, h, stamp, schema) for t, n, h, stamp, schema in rows}
+
+
+def _current_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
+    current = con.execute(f"select id from {CATALOG}.current_snapshot()").fetchone()
+    return int(current[0]) if current else None
 
 
 def _published_build(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -225,10 +249,12 @@ def publish(settings: Settings) -> PublishResult:
         before = previous or {}
         build_at, written = written_since(settings, _published_build(con) if before else None)
         schemas = {t: all_schemas.get(t, "") for t in tables}
+        row_keys, incremental_keys = _keys(settings)
         # a table no build wrote since the last publish is as it was then: only the others are hashed
-        content = {t: ((before[t][0], before[t][1], before[t][2])
-                       if written is not None and t not in written and t in before and before[t][3] == schemas[t]
-                       else _content(con, t, schemas[t])) for t in tables}
+        unwritten = {t for t in tables
+                     if written is not None and t not in written and t in before and before[t][3] == schemas[t]}
+        content = {t: ((before[t][0], before[t][1], before[t][2]) if t in unwritten
+                       else _content(con, t, schemas[t], row_keys.get(t))) for t in tables}
         counts = {t: rows for t, (rows, _, _) in content.items()}
         marts = [t for t in tables if t.startswith(MART_PREFIXES)]
         empty = [t for t in marts if counts[t] == 0]
@@ -237,9 +263,9 @@ def publish(settings: Settings) -> PublishResult:
 
         if first:
             con.execute(attach_sql(settings, read_only=False))
+        served_hashes = RowHashes(con, settings.serving_dir / "row_hashes.duckdb", _current_snapshot(con))
         changed = [t for t in tables if before.get(t, (0, ""))[1] != content[t][1]]
         dropped = sorted(set(before) - set(tables))
-        row_keys, incremental_keys = _keys(settings) if changed else ({}, {})
         snapshot = None
         if changed or dropped:
             con.execute("begin transaction")
@@ -251,8 +277,9 @@ def publish(settings: Settings) -> PublishResult:
                     patched = (key is not None and _new_share(con, table, since, counts[table]) <= DELTA_MAX_SHARE
                                and _apply_delta(con, table, key, since, counts[table]))
                 else:
-                    patched = (same_shape and table in row_keys
-                               and _apply_diff(con, table, row_keys[table], counts[table], content[table][1]))
+                    patched = (same_shape and table in row_keys and content[table][2] is None
+                               and _apply_diff(con, table, row_keys[table], counts[table], before[table][0],
+                                               served_hashes))
                 if not patched:
                     con.execute(f'create or replace table {CATALOG}.main."{table}" as '
                                 f'select * from build.main."{table}"')
@@ -262,14 +289,23 @@ def publish(settings: Settings) -> PublishResult:
                             f"({', '.join(['?'] * len(rewritten))})", rewritten)
             for table in dropped:
                 con.execute(f'drop table if exists {CATALOG}.main."{table}"')
+                served_hashes.forget(table)
             _write_state(con, [[t, counts[t], content[t][1], content[t][2], schemas[t]] for t in changed],
                          first=previous is None)
             con.execute(f"call {CATALOG}.set_commit_message('govlake', ?, extra_info => ?)",
                         [PUBLISH_MESSAGE, json.dumps({"changed": changed, "dropped": dropped,
                                                       "build_finished_at": build_at})])
             con.execute("commit")
-            current = con.execute(f"select id from {CATALOG}.current_snapshot()").fetchone()
-            snapshot = int(current[0]) if current else None
+            snapshot = _current_snapshot(con)
+        # the served rows of every keyed table hashed now are the build's: remember them for the next diff
+        for table in tables:
+            if table not in unwritten and content[table][2] is None and table in row_keys and (
+                    table in changed or table not in served_hashes.known):
+                served_hashes.remember(table, _built_hashes(table))
+            elif table in changed:
+                served_hashes.forget(table)
+        if snapshot is not None or served_hashes.pending:
+            served_hashes.commit(_current_snapshot(con))
         expired = _maintain(con, settings.serving_retention_days)
     finally:
         con.close()
