@@ -6,6 +6,7 @@ Nulls pass — whether a column may be empty is the column's `nullable`, so "mis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import pandera.polars as pa
@@ -15,6 +16,8 @@ import polars as pl
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"  # mainland mobile numbers (MIIT numbering plan)
+# how the file connector's `_encoding_error` begins when a record decodes in neither encoding (its text is lost)
+UNDECODABLE = "row is not valid"
 
 
 def citizen_id_expr(column: str) -> pl.Expr:
@@ -53,3 +56,15 @@ def not_in_future(received_at: datetime) -> pa.Check:
         lambda data: data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) <= received_at)),
         name="not_in_future",
     )
+
+
+def read_cleanly(row_check: Callable[[str, pl.Expr], pa.Check]) -> list[pa.Check]:
+    """The file connector's flags as rules: `wrong_encoding` (a record in the other encoding, decoded in its own —
+    field-level), `undecodable_row` (bytes in neither encoding) and `malformed_row` (more or fewer cells than the
+    header) — both row-level."""
+    error = pl.col("_encoding_error")
+    return [
+        row_check("wrong_encoding", error.is_null()),
+        row_check("undecodable_row", error.is_null() | ~error.str.starts_with(UNDECODABLE)),
+        row_check("malformed_row", pl.col("_parse_error").is_null()),
+    ]

@@ -14,6 +14,7 @@ from datetime import datetime
 import pandera.polars as pa
 import polars as pl
 
+from quality.checks import read_cleanly
 from quality.codes import DISTRICT_BBOX, seed_column
 
 DISTRICT = "440309"
@@ -69,10 +70,7 @@ def inside(lo: float, hi: float) -> pa.Check:
 
 NO_MOJIBAKE = _col_check("wrong_encoding", lambda c: ~c.str.contains(MOJIBAKE))
 # the connector flags rows whose bytes are not in the file's encoding (their raw bytes are kept in `_raw_bytes`)
-READ_CLEANLY = [
-    _row_check("wrong_encoding", pl.col("_encoding_error").is_null()),
-    _row_check("malformed_row", pl.col("_parse_error").is_null()),  # more or fewer cells than the header
-]
+READ_CLEANLY = read_cleanly(_row_check)
 
 
 def not_in_future(received_at: datetime | None) -> list[pa.Check]:

@@ -20,7 +20,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from quality.checks import citizen_id_expr
+from quality.checks import citizen_id_expr, read_cleanly
 
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {"dossier_messages": ("case_name", "suspects")}
 
@@ -284,8 +284,7 @@ def court_monthly_schema(received_at: datetime | None = None) -> pa.DataFrameSch
             "_parse_error": pa.Column(pl.String, nullable=True),
         },
         checks=[
-            _row_check("wrong_encoding", pl.col("_encoding_error").is_null()),
-            _row_check("malformed_row", pl.col("_parse_error").is_null()),  # more or fewer cells than the header
+            *read_cleanly(_row_check),
             # numerators within their denominators: a rate above 100% is a typing error, not a record
             _row_check("services_electronic_within_total", pl.col("services_electronic") <= pl.col("services_total")),
             _row_check("accurate_within_transcripts",
