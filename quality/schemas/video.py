@@ -3,7 +3,7 @@
 The ledger row is the canonical camera row of ingestion/files/ (vendor columns already mapped, values still
 text); validate() types it with these dtypes. Rule names are what the quarantine and the quality mart show:
 `device_id:gbt28181_camera_id`, `longitude:inside_district`, `name:not_nullable`, `ptz_type:isin`,
-`wrong_encoding` / `name:wrong_encoding`, `duplicate`, …
+`wrong_encoding` / `name:wrong_encoding` (field-level: recovered, the row is kept), `duplicate`, …
 """
 
 from __future__ import annotations
