@@ -6,7 +6,6 @@ Nulls pass — whether a column may be empty is the column's `nullable`, so "mis
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import pandera.polars as pa
@@ -57,14 +56,3 @@ def not_in_future(received_at: datetime) -> pa.Check:
         name="not_in_future",
     )
 
-
-def read_cleanly(row_check: Callable[[str, pl.Expr], pa.Check]) -> list[pa.Check]:
-    """The file connector's flags as rules: `wrong_encoding` (a record in the other encoding, decoded in its own —
-    field-level), `undecodable_row` (bytes in neither encoding) and `malformed_row` (more or fewer cells than the
-    header) — both row-level."""
-    error = pl.col("_encoding_error")
-    return [
-        row_check("wrong_encoding", error.is_null()),
-        row_check("undecodable_row", error.is_null() | ~error.str.starts_with(UNDECODABLE)),
-        row_check("malformed_row", pl.col("_parse_error").is_null()),
-    ]

@@ -17,7 +17,8 @@ coordinates or street empty), wrong_encoding (in a CSV the row's bytes are in th
 GBK file or GBK inside the UTF-8 one; in an XLSX the name is GBK bytes read as Latin-1), unknown_code (camera type 9),
 duplicate (listed twice in its ledger, or also in the next street's ledger). wrong_encoding is recoverable (the row
 decodes in its own encoding, the name converts back to GBK), so it is a field-level defect: video.cameras counts the
-distinct cameras of the latest ledgers that are clean, duplicated or mis-encoded; video.online_rate = online camera-days ÷ camera-days of the clean feed.
+distinct cameras of the latest ledgers that are clean, duplicated or mis-encoded; video.online_rate = online
+camera-days ÷ camera-days of the clean feed.
 """
 
 from __future__ import annotations
