@@ -156,11 +156,13 @@ def ingest(
     if as_json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1))
         return
-    table = Table("source", "entity", "batches", "received", "bronze", "quarantined", "rejections by rule")
+    table = Table("source", "entity", "batches", "received", "bronze", "quarantined", "rejections by rule",
+                  "repaired (kept)")
     for line in summarise(results):
         table.add_row(line.source, line.entity, str(line.batches) if line.batches else "skipped (nothing new)",
                       f"{line.received:,}", f"{line.bronze:,}", f"{line.quarantined:,}",
-                      ", ".join(f"{k}={v}" for k, v in line.rules.items()))
+                      ", ".join(f"{k}={v}" for k, v in line.rules.items()),
+                      ", ".join(f"{k}={v}" for k, v in line.field_rules.items()))
     _out().print(table)
 
 
@@ -193,11 +195,12 @@ def quality(
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return
     table = Table("source", "entity", "batches", "received", "bronze", "quarantined", "rate", "reconciled",
-                  "rejections by rule", title="govlake quality")
+                  "rejections by rule", "repaired (kept)", title="govlake quality")
     for r in report:
         table.add_row(r["source"], r["entity"], str(r["batches"]), f"{r['received']:,}", f"{r['bronze']:,}",
                       f"{r['quarantined']:,}", f"{r['rejection_rate']:.2%}", "yes" if r["reconciled"] else "NO",
-                      ", ".join(f"{k}={v}" for k, v in r["rejections_by_rule"].items()))
+                      ", ".join(f"{k}={v}" for k, v in r["rejections_by_rule"].items()),
+                      ", ".join(f"{k}={v}" for k, v in r["repairs_by_rule"].items()))
     _out().print(table)
 
 

@@ -40,6 +40,8 @@ class BatchResult:
     bronze: int = 0
     quarantined: int = 0
     rules: dict[str, int] = field(default_factory=dict)
+    repaired: int = 0  # rows kept in bronze with a field nulled, repaired or flagged (not part of the reconciliation)
+    field_rules: dict[str, int] = field(default_factory=dict)  # field-level repairs per rule
     low: str | None = None
     high: str | None = None
     received_at: str | None = None
@@ -58,6 +60,8 @@ def batch_keys(source: str, entity: str, batch_id: str, high: datetime) -> dict[
         "landing_meta": f"landing/{part}.json",
         "bronze": f"bronze/{part}.parquet",
         "quarantine": f"quarantine/{part}.parquet",
+        # field-level records of kept rows: beside the rejected rows, never counted as rows
+        "field_issues": f"quarantine/_fields/{part}.parquet",
     }
 
 
@@ -104,6 +108,7 @@ def commit_batch(
     result = BatchResult(
         source=source, entity=entity, batch_id=batch_id, status="committed",
         received=raw.height, bronze=checked.valid.height, quarantined=checked.rejected.height, rules=checked.rules,
+        repaired=checked.repaired, field_rules=checked.field_rules,
         low=str(low) if low else None, high=str(high), received_at=received_at.isoformat(sep=" "),
         details=details or {},
     )
@@ -118,12 +123,15 @@ def commit_batch(
     if reject_rate > settings.max_reject_rate and raw.height >= settings.reject_rate_min_rows:
         result.status = "failed"
         result.bronze = 0
+        result.repaired, result.field_rules = 0, {}
         result.seconds = time.perf_counter() - started
         lake.write_json(manifests.manifest_key(source, entity, batch_id), result.as_dict())
         raise BatchRejected(
             f"{source}.{entity} batch {batch_id}: {reject_rate:.1%} of {raw.height} rows rejected "
             f"(limit {settings.max_reject_rate:.1%}); see {keys['quarantine']} — rules: {checked.rules}"
         )
+    if checked.issues.height:
+        lake.write_parquet(keys["field_issues"], checked.issues.with_columns(lineage))
     lake.write_parquet(keys["bronze"], checked.valid.with_columns(lineage))
     crash_point("bronze_written")
     result.seconds = time.perf_counter() - started

@@ -73,6 +73,8 @@ class EntitySummary:
     bronze: int = 0
     quarantined: int = 0
     rules: dict[str, int] = field(default_factory=dict)
+    repaired: int = 0
+    field_rules: dict[str, int] = field(default_factory=dict)
 
 
 def summarise(results: Sequence[BatchResult]) -> list[EntitySummary]:
@@ -86,6 +88,9 @@ def summarise(results: Sequence[BatchResult]) -> list[EntitySummary]:
         line.received += r.received
         line.bronze += r.bronze
         line.quarantined += r.quarantined
+        line.repaired += r.repaired
         for rule, n in r.rules.items():
             line.rules[rule] = line.rules.get(rule, 0) + n
+        for rule, n in r.field_rules.items():
+            line.field_rules[rule] = line.field_rules.get(rule, 0) + n
     return list(lines.values())

@@ -15,6 +15,8 @@ import polars as pl
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"  # mainland mobile numbers (MIIT numbering plan)
+# how the file connector's `_encoding_error` begins when a record decodes in neither encoding (its text is lost)
+UNDECODABLE = "row is not valid"
 
 
 def citizen_id_expr(column: str) -> pl.Expr:
@@ -53,3 +55,4 @@ def not_in_future(received_at: datetime) -> pa.Check:
         lambda data: data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) <= received_at)),
         name="not_in_future",
     )
+

@@ -63,18 +63,22 @@ class GroundTruth:
     seed: int
     as_of: str
     counts: dict[str, int] = field(default_factory=dict)  # "system.entity" -> rows written (anomalies included)
-    anomalies: list[dict[str, str]] = field(default_factory=list)  # {"system", "entity", "key", "kind"}
+    # {"system", "entity", "key", "kind", "level"}: level "row" = the row is not usable and must be rejected, "field" =
+    # one field is wrong (or was recovered) and the row still counts, as a person reading the source would count it
+    anomalies: list[dict[str, str]] = field(default_factory=list)
     planted: dict[str, Any] = field(default_factory=dict)  # e.g. {"shijia_cases": [...]}
     expected: dict[str, float] = field(default_factory=dict)  # indicator code (docs/domain.md §5) -> value
 
     def count(self, system: str, entity: str, rows: int) -> None:
         self.counts[f"{system}.{entity}"] = rows
 
-    def anomaly(self, system: str, entity: str, key: str, kind: str) -> None:
-        self.anomalies.append({"system": system, "entity": entity, "key": key, "kind": kind})
+    def anomaly(self, system: str, entity: str, key: str, kind: str, level: str = "row") -> None:
+        self.anomalies.append({"system": system, "entity": entity, "key": key, "kind": kind, "level": level})
 
-    def anomalies_of(self, system: str, entity: str) -> dict[str, str]:
-        return {a["key"]: a["kind"] for a in self.anomalies if a["system"] == system and a["entity"] == entity}
+    def anomalies_of(self, system: str, entity: str, level: str | None = None) -> dict[str, str]:
+        """key -> kind of the planted anomalies; LEVEL "row" or "field" keeps only those (None: both)."""
+        return {a["key"]: a["kind"] for a in self.anomalies if a["system"] == system and a["entity"] == entity
+                and (level is None or a.get("level", "row") == level)}
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,8 @@ What it guarantees, so that validation can quarantine instead of guessing:
   file may hold a row pasted in from a UTF-8 system (or the reverse). Decoding the file in one go would silently turn
   such a row into mojibake; instead each CSV record is decoded on its own, and a record that is not in the file's
   encoding is decoded in the one it really is in (so its key can be read) and flagged: `_encoding_error` says why,
-  `_raw_bytes` keeps its bytes (hex), and the camera schema rejects it as `wrong_encoding`.
+  `_raw_bytes` keeps its bytes (hex); the schemas keep it, flagged `wrong_encoding` (field-level: the text was
+  recovered), and reject only a record that decodes in neither encoding (`undecodable_row`).
 - **Vendor headers map onto one canonical camera row** (ingestion/vendor_mappings); the vendor and its variant are
   recognised from the header row alone. Columns no mapping knows are reported in the file's `FileReport` and kept,
   value by value, as a JSON object in `_extra` — never dropped. A header no mapping fits raises `UnknownHeaderError`

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingestion.files.reads import UTF8_BOM
+from quality.checks import UNDECODABLE
 
 # ---------------------------------------------------------------------------------------------------------------
 # CSV: per-file encoding detection, per-record decoding
@@ -91,7 +92,7 @@ def _decode_utf8(records: list[bytes], starts: list[int], as_utf8: list[str | No
                 errors[i] = ("row is GBK/GB18030-encoded in a UTF-8 file", "gb18030", rec)
                 text = gbk
             else:
-                errors[i] = ("row is not valid UTF-8 (nor GBK)", "utf-8", rec)
+                errors[i] = (f"{UNDECODABLE} UTF-8 (nor GBK)", "utf-8", rec)
                 text = rec.decode("utf-8", errors="replace")
         texts.append(text)
     return DecodedCsv(label, texts, starts, errors)
@@ -115,7 +116,7 @@ def _decode_gbk(records: list[bytes], starts: list[int], as_utf8: list[str | Non
             text = _try(rec, "gb18030")
             needs_gb18030 = needs_gb18030 or text is not None
         if text is None:
-            errors[i] = ("row is not valid GBK/GB18030 (nor UTF-8)", "gb18030", rec)
+            errors[i] = (f"{UNDECODABLE} GBK/GB18030 (nor UTF-8)", "gb18030", rec)
             text = rec.decode("gb18030", errors="replace")
         texts.append(text)
     return DecodedCsv("gb18030" if needs_gb18030 else "gbk", texts, starts, errors)

@@ -22,7 +22,7 @@ from ingestion.files.reads import (
     read_files,
 )
 from ingestion.vendor_mappings import CANONICAL_FIELDS, LONLAT, MAPPINGS, VendorMapping
-from quality.codes import SEEDS_DIR
+from quality.codes import seed_rows
 
 # ---------------------------------------------------------------------------------------------------------------
 # XLSX
@@ -106,12 +106,7 @@ def trimmed_text(col: str) -> pl.Expr:
 @lru_cache
 def _area_lookups() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """street name/code → street code; street code + community name → community code; unique name → code."""
-    import csv as _csv
-
-    with open(SEEDS_DIR / "ref_streets.csv", encoding="utf-8") as fh:
-        streets = list(_csv.DictReader(fh))
-    with open(SEEDS_DIR / "ref_communities.csv", encoding="utf-8") as fh:
-        communities = list(_csv.DictReader(fh))
+    streets, communities = seed_rows("ref_streets"), seed_rows("ref_communities")
     street = {s["street_name"]: s["street_code"] for s in streets}
     street |= {f"{s['street_name']}街道": s["street_code"] for s in streets}
     street |= {s["street_code"]: s["street_code"] for s in streets}

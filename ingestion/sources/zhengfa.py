@@ -2,7 +2,7 @@
 SQLite embedded). The S6 e-dossier JSON lines and the S9 court CSVs are files, ingested by the file connectors.
 
 Life-care tables are highly sensitive personal data: like all raw data they stay in landing/bronze (restricted);
-quality/schemas/zhengfa.py lists the personal columns of every table.
+quality/schemas/zhengfa/ (one module per subsystem) lists the personal columns of every table.
 """
 
 from __future__ import annotations

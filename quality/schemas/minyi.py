@@ -11,16 +11,26 @@ orphans (a rating whose ticket never arrived) are for staging, which sees every 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 import pandera.polars as pa
 import polars as pl
 
+from quality.blocks import (
+    TS,
+    community,
+    coordinates,
+    key,
+    not_before,
+    one_of,
+    present_iff,
+    row_rule,
+    street,
+    when,
+)
 from quality.checks import mobile_valid, not_in_future
-from quality.codes import DISTRICT_BBOX, seed_column
+from quality.codes import seed_column
 
-TS = pl.Datetime("us")
 TICKET_ID = r"^MY\d{12}$"
 FLOW_STEPS = ["dispatch", "accept", "first_contact", "return", "extend", "close", "visit", "reopen", "supervise"]
 
@@ -37,10 +47,6 @@ def channel_schema() -> pa.DataFrameSchema:
     )
 
 
-def _closed_not_before_created(data: pa.PolarsData) -> pl.LazyFrame:
-    return data.lazyframe.select(pl.col("closed_at").is_null() | (pl.col("closed_at") >= pl.col("created_at")))
-
-
 def _closed_iff_closed_at(data: pa.PolarsData) -> pl.LazyFrame:
     return data.lazyframe.select((pl.col("status") == "closed") == pl.col("closed_at").is_not_null())
 
@@ -50,22 +56,17 @@ def ticket_schema(known_channels: set[str], received_at: datetime) -> pa.DataFra
     not_future = not_in_future(received_at)
     return pa.DataFrameSchema(
         {
-            "ticket_id": pa.Column(pl.String, pa.Check.str_matches(TICKET_ID), unique=True),
+            "ticket_id": key(TICKET_ID),
             "channel_code": pa.Column(pl.String, pa.Check.isin(sorted(known_channels))),
             "category_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_ticket_categories",
                                                                                     "category_code")))),
-            "street_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_streets", "street_code")))),
-            "community_code": pa.Column(
-                pl.String, pa.Check.isin(sorted(seed_column("ref_communities", "community_code")))
-            ),
+            "street_code": street(nullable=False),
+            "community_code": community(nullable=False),
             "title": pa.Column(pl.String, nullable=True),
             "content": pa.Column(pl.String, nullable=True),
             "caller_name": pa.Column(pl.String, nullable=True),
             "caller_phone": pa.Column(pl.String, pa.Check.str_matches(r"^1[3-9]\d{9}$"), nullable=True),
-            "longitude": pa.Column(pl.Float64, pa.Check.in_range(DISTRICT_BBOX["lon_min"], DISTRICT_BBOX["lon_max"]),
-                                   nullable=True),
-            "latitude": pa.Column(pl.Float64, pa.Check.in_range(DISTRICT_BBOX["lat_min"], DISTRICT_BBOX["lat_max"]),
-                                  nullable=True),
+            **coordinates(),
             "status": pa.Column(pl.String, pa.Check.isin(["open", "closed"])),
             "created_at": pa.Column(TS, not_future),
             "dispatched_at": pa.Column(TS, not_future, nullable=True),
@@ -74,7 +75,7 @@ def ticket_schema(known_channels: set[str], received_at: datetime) -> pa.DataFra
             "updated_at": pa.Column(TS, not_future),
         },
         checks=[
-            pa.Check(_closed_not_before_created, name="closed_at_not_before_created_at"),
+            not_before("closed_at", "created_at"),
             pa.Check(_closed_iff_closed_at, name="status_matches_closed_at"),
         ],
         name="ticket",
@@ -110,33 +111,6 @@ REINSPECTION_RESULTS = ["整改到位", "部分整改", "未整改"]
 REPORT_PERIODS = {"专报": ["专题"], "民生诉求分析报表": ["日", "周", "月"]}
 
 
-def _row_rule(name: str, ok: pl.Expr) -> pa.Check:
-    """A cross-field rule; a null operand means "not applicable" (whether it may be null is the column's business)."""
-    return pa.Check(lambda data: data.lazyframe.select(ok.fill_null(True).alias(name)), name=name)
-
-
-def _not_before(later: str, earlier: str) -> pa.Check:
-    return _row_rule(f"{later}_not_before_{earlier}", pl.col(later) >= pl.col(earlier))
-
-
-def _present_iff(column: str, status_column: str, status: str) -> pa.Check:
-    """COLUMN is filled exactly when STATUS_COLUMN says so (handled_at ⇔ 已办结)."""
-    return _row_rule(f"{column}_matches_{status_column}",
-                     (pl.col(status_column) == status) == pl.col(column).is_not_null())
-
-
-def _ts(received_at: datetime, nullable: bool = False) -> pa.Column:
-    return pa.Column(TS, not_in_future(received_at), nullable=nullable)
-
-
-def _key(pattern: str) -> pa.Column:
-    return pa.Column(pl.String, pa.Check.str_matches(pattern), unique=True)
-
-
-def _enum(values: Sequence[str], nullable: bool = False) -> pa.Column:
-    return pa.Column(pl.String, pa.Check.isin(list(values)), nullable=nullable)
-
-
 def _ticket_ref() -> pa.Column:
     return pa.Column(pl.String, pa.Check.str_matches(TICKET_ID))
 
@@ -145,22 +119,22 @@ def rating_schema(received_at: datetime) -> pa.DataFrameSchema:
     """回访评价: one per visit round of a citizen ticket; the id is the ticket id and the round (MY…-R1)."""
     return pa.DataFrameSchema(
         {
-            "rating_id": _key(r"^MY\d{12}-R\d+$"),
+            "rating_id": key(r"^MY\d{12}-R\d+$"),
             "ticket_id": _ticket_ref(),
             "visit_round": pa.Column(pl.Int32, pa.Check.in_range(1, 9)),
-            "visit_method": _enum(VISIT_METHODS, nullable=True),
+            "visit_method": one_of(VISIT_METHODS, nullable=True),
             # the number the visit rang: a mistyped one (a digit dropped or doubled) cannot be called back
             "callback_phone": pa.Column(pl.String, mobile_valid(), nullable=True),
-            "satisfaction": _enum(SATISFACTION),
+            "satisfaction": one_of(SATISFACTION),
             "resolved": pa.Column(pl.Boolean, nullable=True),
             "comment": pa.Column(pl.String, nullable=True),
-            "rated_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "rated_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[
-            _row_rule("rating_id_matches_ticket_and_round",
+            row_rule("rating_id_matches_ticket_and_round",
                       pl.col("rating_id") == pl.format("{}-R{}", pl.col("ticket_id"), pl.col("visit_round"))),
-            _not_before("updated_at", "rated_at"),
+            not_before("updated_at", "rated_at"),
         ],
         name="rating",
     )
@@ -170,26 +144,26 @@ def warning_schema(received_at: datetime) -> pa.DataFrameSchema:
     """预警 on a ticket: overdue risk (yellow) or overdue (red); handled when the ticket closes."""
     return pa.DataFrameSchema(
         {
-            "warning_id": _key(r"^YJ\d{11}$"),
+            "warning_id": key(r"^YJ\d{11}$"),
             "ticket_id": _ticket_ref(),
-            "rule_code": _enum(list(WARNING_LEVELS)),
+            "rule_code": one_of(list(WARNING_LEVELS)),
             "rule_name": pa.Column(pl.String),
-            "level": _enum(sorted(set(WARNING_LEVELS.values())), nullable=True),
+            "level": one_of(sorted(set(WARNING_LEVELS.values())), nullable=True),
             "department": pa.Column(pl.String, nullable=True),
-            "raised_at": _ts(received_at),
-            "status": _enum(WARNING_STATUSES),
-            "handled_at": _ts(received_at, nullable=True),
-            "updated_at": _ts(received_at),
+            "raised_at": when(received_at),
+            "status": one_of(WARNING_STATUSES),
+            "handled_at": when(received_at, nullable=True),
+            "updated_at": when(received_at),
         },
         checks=[
-            _row_rule("level_matches_rule_code",
+            row_rule("level_matches_rule_code",
                       pl.col("rule_code").replace_strict(WARNING_LEVELS, default=None, return_dtype=pl.String)
                       == pl.col("level")),
-            _not_before("handled_at", "raised_at"),
-            _present_iff("handled_at", "status", "已办结"),
+            not_before("handled_at", "raised_at"),
+            present_iff("handled_at", "status", "已办结"),
             # updated_at is the extraction watermark: a change it does not cover would never be picked up
-            _not_before("updated_at", "raised_at"),
-            _not_before("updated_at", "handled_at"),
+            not_before("updated_at", "raised_at"),
+            not_before("updated_at", "handled_at"),
         ],
         name="warning",
     )
@@ -200,24 +174,24 @@ def letter_schema(received_at: datetime) -> pa.DataFrameSchema:
     type_char = pl.col("letter_type").replace_strict(LETTER_TYPES, default=None, return_dtype=pl.String)
     return pa.DataFrameSchema(
         {
-            "letter_id": _key(r"^LT\d{7}$"),
-            "letter_no": _key(r"^龙民速[提督]〔\d{4}〕\d+号$"),
-            "letter_type": _enum(list(LETTER_TYPES)),
+            "letter_id": key(r"^LT\d{7}$"),
+            "letter_no": key(r"^龙民速[提督]〔\d{4}〕\d+号$"),
+            "letter_type": one_of(list(LETTER_TYPES)),
             "department": pa.Column(pl.String),
             "subject": pa.Column(pl.String),
             "content": pa.Column(pl.String, nullable=True),
             "ticket_count": pa.Column(pl.Int32, pa.Check.ge(1)),
-            "issued_at": _ts(received_at),
-            "status": _enum(LETTER_STATUSES),
-            "replied_at": _ts(received_at, nullable=True),
-            "updated_at": _ts(received_at),
+            "issued_at": when(received_at),
+            "status": one_of(LETTER_STATUSES),
+            "replied_at": when(received_at, nullable=True),
+            "updated_at": when(received_at),
         },
         checks=[
-            _row_rule("letter_no_matches_letter_type", pl.col("letter_no").str.slice(3, 1) == type_char),
-            _not_before("replied_at", "issued_at"),
-            _present_iff("replied_at", "status", "已回复"),
-            _not_before("updated_at", "issued_at"),
-            _not_before("updated_at", "replied_at"),
+            row_rule("letter_no_matches_letter_type", pl.col("letter_no").str.slice(3, 1) == type_char),
+            not_before("replied_at", "issued_at"),
+            present_iff("replied_at", "status", "已回复"),
+            not_before("updated_at", "issued_at"),
+            not_before("updated_at", "replied_at"),
         ],
         name="letter",
     )
@@ -229,7 +203,7 @@ def letter_ticket_schema(known_letters: set[str], received_at: datetime) -> pa.D
         {
             "letter_id": pa.Column(pl.String, pa.Check.isin(sorted(known_letters))),
             "ticket_id": _ticket_ref(),
-            "updated_at": _ts(received_at),
+            "updated_at": when(received_at),
         },
         unique=["letter_id", "ticket_id"],
         name="letter_ticket",
@@ -240,16 +214,16 @@ def field_reinspection_schema(received_at: datetime) -> pa.DataFrameSchema:
     """实地督查复核 of a closed ticket: who went, when, and whether the problem was really fixed."""
     return pa.DataFrameSchema(
         {
-            "reinspection_id": _key(r"^FC\d{9}$"),
+            "reinspection_id": key(r"^FC\d{9}$"),
             "ticket_id": _ticket_ref(),
             "inspector_unit": pa.Column(pl.String),
-            "inspected_at": _ts(received_at),
-            "result": _enum(REINSPECTION_RESULTS),
+            "inspected_at": when(received_at),
+            "result": one_of(REINSPECTION_RESULTS),
             "finding": pa.Column(pl.String, nullable=True),
             "photo_count": pa.Column(pl.Int32, pa.Check.in_range(0, 100), nullable=True),
-            "updated_at": _ts(received_at),
+            "updated_at": when(received_at),
         },
-        checks=[_not_before("updated_at", "inspected_at")],
+        checks=[not_before("updated_at", "inspected_at")],
         name="field_reinspection",
     )
 
@@ -270,26 +244,25 @@ def report_schema(received_at: datetime) -> pa.DataFrameSchema:
     pairs = [f"{t}/{p}" for t, ps in REPORT_PERIODS.items() for p in ps]
     return pa.DataFrameSchema(
         {
-            "report_id": _key(r"^BG\d{8}$"),
-            "report_type": _enum(list(REPORT_PERIODS)),
-            "period_type": _enum([p for ps in REPORT_PERIODS.values() for p in ps]),
+            "report_id": key(r"^BG\d{8}$"),
+            "report_type": one_of(list(REPORT_PERIODS)),
+            "period_type": one_of([p for ps in REPORT_PERIODS.values() for p in ps]),
             "period_start": pa.Column(pl.Date),
             "period_end": pa.Column(pl.Date),
-            "street_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_streets", "street_code"))),
-                                     nullable=True),
+            "street_code": street(),
             "title": pa.Column(pl.String),
             "ticket_count": pa.Column(pl.Int32, pa.Check.ge(0), nullable=True),
-            "issued_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "issued_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[
-            _row_rule("period_type_matches_report_type",
+            row_rule("period_type_matches_report_type",
                       pl.concat_str("report_type", pl.lit("/"), "period_type").is_in(pairs)),
-            _not_before("period_end", "period_start"),
-            _row_rule("period_matches_period_type", _period_shape_ok()),
+            not_before("period_end", "period_start"),
+            row_rule("period_matches_period_type", _period_shape_ok()),
             # a report on a period is issued once the period is over (the day's report on its evening)
-            _row_rule("issued_at_not_before_period_end", pl.col("issued_at").dt.date() >= pl.col("period_end")),
-            _not_before("updated_at", "issued_at"),
+            row_rule("issued_at_not_before_period_end", pl.col("issued_at").dt.date() >= pl.col("period_end")),
+            not_before("updated_at", "issued_at"),
         ],
         name="report",
     )

@@ -17,19 +17,26 @@ configuration as the simulator documents it (`simulator/systems/pingan_workbench
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
 
 import pandera.polars as pa
 import polars as pl
 
+from quality.blocks import (
+    AREAS_AGREE,
+    TS,
+    community,
+    coordinates,
+    grid,
+    not_before,
+    one_of,
+    street,
+    text,
+    when,
+)
 from quality.checks import citizen_id_valid, mobile_valid
-from quality.codes import DISTRICT_BBOX, SEEDS_DIR, seed_column
-from quality.schemas.minyi import not_in_future
 
-TS = pl.Datetime("us")
 # date columns arrive as 'YYYY-MM-DD'; validate.py casts to datetimes, not dates (see the report to the lead)
 DATE = pl.Datetime("us")
 
@@ -51,57 +58,11 @@ def dictionary_codes(known: Iterable[str], dict_type: str) -> list[str]:
 
 # --- reusable column and row checks ----------------------------------------------------------------------------------
 
-@lru_cache
-def _seed_map(seed: str, key: str, value: str) -> dict[str, str]:
-    with open(SEEDS_DIR / f"{seed}.csv", encoding="utf-8") as fh:
-        return {row[key]: row[value] for row in csv.DictReader(fh)}
-
-
 def _area_columns(grid_required: bool = False, with_grid: bool = True) -> dict[str, pa.Column]:
-    cols = {
-        "community_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_communities", "community_code"))),
-                                    nullable=True),
-        "street_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_streets", "street_code"))),
-                                 nullable=True),
-    }
+    cols = {"community_code": community(), "street_code": street()}
     if with_grid:
-        cols["grid_code"] = pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_grids", "grid_code"))),
-                                      nullable=not grid_required)
+        cols["grid_code"] = grid(nullable=not grid_required)
     return cols
-
-
-def _areas_agree(data: pa.PolarsData) -> pl.LazyFrame:
-    """The grid lies in the community and the community in the street (nulls are other rules' business)."""
-    names = data.lazyframe.collect_schema().names()
-    community_street = _seed_map("ref_communities", "community_code", "street_code")
-    ok = pl.col("community_code").replace_strict(community_street, default=None).eq_missing(pl.col("street_code")) \
-        | pl.col("community_code").is_null() | pl.col("street_code").is_null()
-    if "grid_code" in names:
-        grid_community = _seed_map("ref_grids", "grid_code", "community_code")
-        ok = ok & (pl.col("grid_code").replace_strict(grid_community, default=None).eq_missing(pl.col("community_code"))
-                   | pl.col("grid_code").is_null() | pl.col("community_code").is_null())
-    return data.lazyframe.select(ok)
-
-
-AREAS_AGREE = pa.Check(_areas_agree, name="area_codes_agree")
-
-
-def _coordinates() -> dict[str, pa.Column]:
-    b = DISTRICT_BBOX
-    return {
-        "longitude": pa.Column(pl.Float64, pa.Check.in_range(b["lon_min"], b["lon_max"]), nullable=True),
-        "latitude": pa.Column(pl.Float64, pa.Check.in_range(b["lat_min"], b["lat_max"]), nullable=True),
-    }
-
-
-def not_before(later: str, earlier: str) -> pa.Check:
-    """Row rule `<later>_not_before_<earlier>`: when both are known, LATER ≥ EARLIER."""
-    return pa.Check(
-        lambda data: data.lazyframe.select(
-            pl.col(later).is_null() | pl.col(earlier).is_null() | (pl.col(later) >= pl.col(earlier))
-        ),
-        name=f"{later}_not_before_{earlier}",
-    )
 
 
 def set_iff_status(column: str, statuses: list[str]) -> pa.Check:
@@ -123,19 +84,6 @@ def first_of_business_key(keys: list[str], order: list[str], name: str) -> pa.Ch
     return pa.Check(check, name=name)
 
 
-def _ts(received_at: datetime, nullable: bool = False, future_ok: bool = False) -> pa.Column:
-    """A timestamp; an event time must not lie after the batch arrived (deadlines may)."""
-    return pa.Column(TS, [] if future_ok else [not_in_future(received_at)], nullable=nullable)
-
-
-def _text(nullable: bool = True) -> pa.Column:
-    return pa.Column(pl.String, nullable=nullable)
-
-
-def _enum(values: list[str], nullable: bool = False) -> pa.Column:
-    return pa.Column(pl.String, pa.Check.isin(values), nullable=nullable)
-
-
 def _pk() -> pa.Column:
     return pa.Column(pl.String, unique=True)
 
@@ -145,10 +93,10 @@ def _pk() -> pa.Column:
 def dictionary_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "dict_type": _enum(DICT_TYPES),
+            "dict_type": one_of(DICT_TYPES),
             "code": pa.Column(pl.String, pa.Check.str_matches(r"^\d{1,4}$")),
-            "name": _text(nullable=False),
-            "standard": _text(),
+            "name": text(nullable=False),
+            "standard": text(),
             "updated_at": pa.Column(TS),
         },
         unique=["dict_type", "code"],
@@ -162,27 +110,27 @@ def key_person_schema(known: set[str], received_at: datetime) -> pa.DataFrameSch
         {
             "person_id": _pk(),
             "id_number": pa.Column(pl.String, citizen_id_valid()),
-            "name": _text(nullable=False),
-            "sex": _enum(["男", "女"], nullable=True),
+            "name": text(nullable=False),
+            "sex": one_of(["男", "女"], nullable=True),
             "phone": pa.Column(pl.String, mobile_valid(), nullable=True),
-            "subtype_code": _enum(dictionary_codes(known, "person_subtype")),
-            "control_level": _enum(dictionary_codes(known, "control_level")),
+            "subtype_code": one_of(dictionary_codes(known, "person_subtype")),
+            "control_level": one_of(dictionary_codes(known, "control_level")),
             **_area_columns(grid_required=True),
-            "address": _text(),
-            "status": _enum(["在册", "已撤销"]),
-            "entered_at": _ts(received_at),
-            "left_at": _ts(received_at, nullable=True),
-            "source_ref": _text(),
-            "execution_type": _enum(EXECUTION_TYPES, nullable=True),
-            "crime": _text(),
+            "address": text(),
+            "status": one_of(["在册", "已撤销"]),
+            "entered_at": when(received_at),
+            "left_at": when(received_at, nullable=True),
+            "source_ref": text(),
+            "execution_type": one_of(EXECUTION_TYPES, nullable=True),
+            "crime": text(),
             "sentence_months": pa.Column(pl.Int32, pa.Check.in_range(1, 600), nullable=True),
             "correction_start": pa.Column(DATE, nullable=True),
             "correction_end": pa.Column(DATE, nullable=True),
             "release_date": pa.Column(DATE, nullable=True),
             "danger_level": pa.Column(pl.Int32, pa.Check.in_range(0, 5), nullable=True),
-            "drug_type": _text(),
-            "created_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "drug_type": text(),
+            "created_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[
             not_before("left_at", "entered_at"),
@@ -207,13 +155,13 @@ def key_person_history_schema(known: set[str], received_at: datetime) -> pa.Data
     return pa.DataFrameSchema(
         {
             "history_id": _pk(),
-            "person_id": _text(nullable=False),
-            "change_type": _enum(["列管", "等级调整", "更正", "撤销列管"]),
-            "from_level": _enum(levels, nullable=True),
-            "to_level": _enum(levels, nullable=True),
-            "changed_at": _ts(received_at),
-            "reason": _text(),
-            "updated_at": _ts(received_at),
+            "person_id": text(nullable=False),
+            "change_type": one_of(["列管", "等级调整", "更正", "撤销列管"]),
+            "from_level": one_of(levels, nullable=True),
+            "to_level": one_of(levels, nullable=True),
+            "changed_at": when(received_at),
+            "reason": text(),
+            "updated_at": when(received_at),
         },
         checks=[pa.Check(lambda d: d.lazyframe.select(
             # a listing sets a level, a de-listing clears it, a change or correction moves it from one to another
@@ -229,19 +177,19 @@ def key_place_schema(known: set[str], received_at: datetime) -> pa.DataFrameSche
     return pa.DataFrameSchema(
         {
             "place_id": _pk(),
-            "place_type_code": _enum(dictionary_codes(known, "place_type")),
-            "place_name": _text(nullable=False),
-            "address": _text(nullable=False),
+            "place_type_code": one_of(dictionary_codes(known, "place_type")),
+            "place_name": text(nullable=False),
+            "address": text(nullable=False),
             **_area_columns(grid_required=True),
-            **_coordinates(),
-            "risk_level": _enum(["高", "中", "低"]),
-            "contact_name": _text(),
+            **coordinates(),
+            "risk_level": one_of(["高", "中", "低"]),
+            "contact_name": text(),
             "contact_phone": pa.Column(pl.String, mobile_valid(), nullable=True),
-            "status": _enum(["在管", "已注销"]),
-            "registered_at": _ts(received_at),
-            "deregistered_at": _ts(received_at, nullable=True),
-            "created_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "status": one_of(["在管", "已注销"]),
+            "registered_at": when(received_at),
+            "deregistered_at": when(received_at, nullable=True),
+            "created_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[not_before("deregistered_at", "registered_at"), set_iff_status("deregistered_at", ["已注销"]),
                 AREAS_AGREE],
@@ -253,18 +201,18 @@ def key_event_schema(known: set[str], received_at: datetime) -> pa.DataFrameSche
     return pa.DataFrameSchema(
         {
             "event_id": _pk(),
-            "event_type_code": _enum(dictionary_codes(known, "event_type")),
-            "event_level": _enum(["一般", "较大", "重大", "特别重大"]),
-            "title": _text(),
-            "description": _text(),
+            "event_type_code": one_of(dictionary_codes(known, "event_type")),
+            "event_level": one_of(["一般", "较大", "重大", "特别重大"]),
+            "title": text(),
+            "description": text(),
             **_area_columns(grid_required=True),
-            **_coordinates(),
-            "status": _enum(["处置中", "已办结"]),
-            "occurred_at": _ts(received_at),
-            "reported_at": _ts(received_at),
-            "closed_at": _ts(received_at, nullable=True),
-            "created_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            **coordinates(),
+            "status": one_of(["处置中", "已办结"]),
+            "occurred_at": when(received_at),
+            "reported_at": when(received_at),
+            "closed_at": when(received_at, nullable=True),
+            "created_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[not_before("reported_at", "occurred_at"), not_before("closed_at", "occurred_at"),
                 set_iff_status("closed_at", ["已办结"]), AREAS_AGREE],
@@ -277,19 +225,19 @@ def shce_clue_schema(known: set[str], received_at: datetime) -> pa.DataFrameSche
         {
             "clue_id": _pk(),
             "clue_no": pa.Column(pl.String, unique=True),
-            "source": _text(nullable=False),
-            "category_code": _enum(dictionary_codes(known, "clue_category")),
-            "summary": _text(),
+            "source": text(nullable=False),
+            "category_code": one_of(dictionary_codes(known, "clue_category")),
+            "summary": text(),
             **_area_columns(),
-            "status": _enum(["待核查", "核查中", "已办结", "移交"]),
-            "result": _enum(["查否", "部分属实", "属实"], nullable=True),
-            "transferred_to": _text(),
-            "handling_unit": _text(),
-            "received_at": _ts(received_at),
-            "verification_started_at": _ts(received_at, nullable=True),
-            "closed_at": _ts(received_at, nullable=True),
-            "created_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "status": one_of(["待核查", "核查中", "已办结", "移交"]),
+            "result": one_of(["查否", "部分属实", "属实"], nullable=True),
+            "transferred_to": text(),
+            "handling_unit": text(),
+            "received_at": when(received_at),
+            "verification_started_at": when(received_at, nullable=True),
+            "closed_at": when(received_at, nullable=True),
+            "created_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[not_before("verification_started_at", "received_at"), not_before("closed_at", "received_at"),
                 set_iff_status("closed_at", ["已办结", "移交"]), AREAS_AGREE],
@@ -303,22 +251,22 @@ def work_order_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "order_id": _pk(),
-            "order_type_code": _enum(ORDER_TYPES),
-            "title": _text(),
-            "content": _text(),
-            "source": _text(),
-            "initiator_dept": _text(),
-            "handler_dept": _text(nullable=False),
-            "priority": _enum(["一般", "紧急", "特急"]),
+            "order_type_code": one_of(ORDER_TYPES),
+            "title": text(),
+            "content": text(),
+            "source": text(),
+            "initiator_dept": text(),
+            "handler_dept": text(nullable=False),
+            "priority": one_of(["一般", "紧急", "特急"]),
             **_area_columns(),
-            "status": _enum(["待签收", "已退回", "办理中", "已办结", "已归档"]),
-            "created_at": _ts(received_at),
-            "dispatched_at": _ts(received_at, nullable=True),
-            "accepted_at": _ts(received_at, nullable=True),
-            "due_at": _ts(received_at, nullable=True, future_ok=True),
-            "closed_at": _ts(received_at, nullable=True),
-            "archived_at": _ts(received_at, nullable=True),
-            "updated_at": _ts(received_at),
+            "status": one_of(["待签收", "已退回", "办理中", "已办结", "已归档"]),
+            "created_at": when(received_at),
+            "dispatched_at": when(received_at, nullable=True),
+            "accepted_at": when(received_at, nullable=True),
+            "due_at": when(received_at, nullable=True, future_ok=True),
+            "closed_at": when(received_at, nullable=True),
+            "archived_at": when(received_at, nullable=True),
+            "updated_at": when(received_at),
         },
         checks=[
             not_before("dispatched_at", "created_at"), not_before("accepted_at", "dispatched_at"),
@@ -336,11 +284,11 @@ def work_order_flow_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "flow_id": _pk(),
-            "order_id": _text(nullable=False),
-            "step": _enum(["派单", "退回", "改派", "签收", "延期", "办结", "归档"]),
-            "step_at": _ts(received_at),
-            "department": _text(),  # empty where the order itself lacks its handling department
-            "updated_at": _ts(received_at),
+            "order_id": text(nullable=False),
+            "step": one_of(["派单", "退回", "改派", "签收", "延期", "办结", "归档"]),
+            "step_at": when(received_at),
+            "department": text(),  # empty where the order itself lacks its handling department
+            "updated_at": when(received_at),
         },
         name="work_order_flow",
     )
@@ -351,19 +299,19 @@ def reminder_letter_schema(received_at: datetime) -> pa.DataFrameSchema:
         {
             "letter_id": _pk(),
             "letter_no": pa.Column(pl.String, unique=True),
-            "place_id": _text(nullable=False),
-            "place_name": _text(),
-            "issuing_unit": _text(nullable=False),
-            "problem": _text(),
-            "requirement": _text(),
+            "place_id": text(nullable=False),
+            "place_name": text(),
+            "issuing_unit": text(nullable=False),
+            "problem": text(),
+            "requirement": text(),
             **_area_columns(),
-            "status": _enum(["待签收", "整改中", "已整改", "逾期未整改"]),
-            "issued_at": _ts(received_at),
-            "signed_at": _ts(received_at, nullable=True),
-            "deadline_at": _ts(received_at, nullable=True, future_ok=True),
-            "rectified_at": _ts(received_at, nullable=True),
-            "created_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "status": one_of(["待签收", "整改中", "已整改", "逾期未整改"]),
+            "issued_at": when(received_at),
+            "signed_at": when(received_at, nullable=True),
+            "deadline_at": when(received_at, nullable=True, future_ok=True),
+            "rectified_at": when(received_at, nullable=True),
+            "created_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[not_before("signed_at", "issued_at"), not_before("deadline_at", "issued_at"),
                 not_before("rectified_at", "issued_at"), set_iff_status("rectified_at", ["已整改"]), AREAS_AGREE],
@@ -375,14 +323,14 @@ def rectification_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "rectification_id": _pk(),
-            "letter_id": _text(nullable=False),
+            "letter_id": text(nullable=False),
             "round": pa.Column(pl.Int32, pa.Check.in_range(1, 20)),
-            "measures": _text(),
-            "submitted_at": _ts(received_at),
-            "reviewed_at": _ts(received_at, nullable=True),
-            "review_result": _enum(["通过", "不通过"], nullable=True),
-            "reviewer_unit": _text(),
-            "updated_at": _ts(received_at),
+            "measures": text(),
+            "submitted_at": when(received_at),
+            "reviewed_at": when(received_at, nullable=True),
+            "review_result": one_of(["通过", "不通过"], nullable=True),
+            "reviewer_unit": text(),
+            "updated_at": when(received_at),
         },
         unique=["letter_id", "round"],
         checks=[
@@ -398,22 +346,22 @@ def conflict_item_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "item_id": _pk(),
-            "dispute_type_code": _enum(DISPUTE_TYPES),
-            "title": _text(),
-            "description": _text(),
-            "source": _text(),
-            "supervise_level": _enum(["区级督办", "街道督办", "社区跟进"]),
-            "responsible_unit": _text(nullable=False),
+            "dispute_type_code": one_of(DISPUTE_TYPES),
+            "title": text(),
+            "description": text(),
+            "source": text(),
+            "supervise_level": one_of(["区级督办", "街道督办", "社区跟进"]),
+            "responsible_unit": text(nullable=False),
             "parties_count": pa.Column(pl.Int32, pa.Check.in_range(1, 10_000), nullable=True),
             "amount_involved": pa.Column(pl.Float64, pa.Check.ge(0), nullable=True),
             **_area_columns(),
-            "status": _enum(["待受理", "调处中", "已办结"]),
-            "result": _enum(["调解成功", "调解不成功引导诉讼", "终止调解"], nullable=True),
-            "created_at": _ts(received_at),
-            "accepted_at": _ts(received_at, nullable=True),
-            "due_at": _ts(received_at, nullable=True, future_ok=True),
-            "closed_at": _ts(received_at, nullable=True),
-            "updated_at": _ts(received_at),
+            "status": one_of(["待受理", "调处中", "已办结"]),
+            "result": one_of(["调解成功", "调解不成功引导诉讼", "终止调解"], nullable=True),
+            "created_at": when(received_at),
+            "accepted_at": when(received_at, nullable=True),
+            "due_at": when(received_at, nullable=True, future_ok=True),
+            "closed_at": when(received_at, nullable=True),
+            "updated_at": when(received_at),
         },
         checks=[
             not_before("accepted_at", "created_at"), not_before("due_at", "created_at"),
@@ -430,19 +378,19 @@ def activity_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "activity_id": _pk(),
-            "activity_name": _text(nullable=False),
-            "activity_type": _enum(ACTIVITY_TYPES),
-            "organiser_team": _text(),
+            "activity_name": text(nullable=False),
+            "activity_type": one_of(ACTIVITY_TYPES),
+            "organiser_team": text(),
             **_area_columns(grid_required=True),
-            "location": _text(),
-            **_coordinates(),
+            "location": text(),
+            **coordinates(),
             "planned_participants": pa.Column(pl.Int32, pa.Check.ge(0), nullable=True),
-            "status": _enum(["报名中", "进行中", "已结束"]),
-            "published_at": _ts(received_at),
-            "start_at": _ts(received_at, future_ok=True),  # planned times: an activity is announced ahead
-            "end_at": _ts(received_at, future_ok=True),
-            "created_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "status": one_of(["报名中", "进行中", "已结束"]),
+            "published_at": when(received_at),
+            "start_at": when(received_at, future_ok=True),  # planned times: an activity is announced ahead
+            "end_at": when(received_at, future_ok=True),
+            "created_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[not_before("start_at", "published_at"), not_before("end_at", "start_at"), AREAS_AGREE],
         name="activity",
@@ -453,14 +401,14 @@ def volunteer_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "volunteer_id": _pk(),
-            "name": _text(nullable=False),
+            "name": text(nullable=False),
             "phone": pa.Column(pl.String, mobile_valid(), nullable=True),
             "id_number": pa.Column(pl.String, citizen_id_valid(), nullable=True),
-            "team": _text(),
+            "team": text(),
             **_area_columns(with_grid=False),
-            "registered_at": _ts(received_at),
-            "created_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "registered_at": when(received_at),
+            "created_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[first_of_business_key(["id_number"], ["registered_at", "volunteer_id"], "duplicate_volunteer"),
                 AREAS_AGREE],
@@ -472,16 +420,16 @@ def participation_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "participation_id": _pk(),
-            "activity_id": _text(nullable=False),
-            "volunteer_id": _text(nullable=False),
-            "volunteer_name": _text(),
+            "activity_id": text(nullable=False),
+            "volunteer_id": text(nullable=False),
+            "volunteer_name": text(),
             "volunteer_phone": pa.Column(pl.String, mobile_valid(), nullable=True),
-            "checkin_at": _ts(received_at),
-            "checkout_at": _ts(received_at, nullable=True),
+            "checkin_at": when(received_at),
+            "checkout_at": when(received_at, nullable=True),
             "service_hours": pa.Column(pl.Float64, pa.Check.in_range(0, 24), nullable=True),
-            "confirmed_at": _ts(received_at, nullable=True),
-            "created_at": _ts(received_at),
-            "updated_at": _ts(received_at),
+            "confirmed_at": when(received_at, nullable=True),
+            "created_at": when(received_at),
+            "updated_at": when(received_at),
         },
         checks=[
             not_before("checkout_at", "checkin_at"), not_before("confirmed_at", "checkin_at"),

@@ -3,17 +3,27 @@
 The ledger row is the canonical camera row of ingestion/files/ (vendor columns already mapped, values still
 text); validate() types it with these dtypes. Rule names are what the quarantine and the quality mart show:
 `device_id:gbt28181_camera_id`, `longitude:inside_district`, `name:not_nullable`, `ptz_type:isin`,
-`wrong_encoding` / `name:wrong_encoding`, `duplicate`, …
+`wrong_encoding` / `name:wrong_encoding` (field-level: recovered, the row is kept), `duplicate`, …
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import pandera.polars as pa
 import polars as pl
 
+from quality.blocks import (
+    area_consistent,
+    column_check,
+    community,
+    first_of,
+    grid,
+    not_in_future_of,
+    read_cleanly,
+    row_check,
+    street,
+)
 from quality.codes import DISTRICT_BBOX, seed_column
 
 DISTRICT = "440309"
@@ -49,57 +59,22 @@ def gbt28181_pattern(types: tuple[str, ...]) -> str:
     return rf"^{DISTRICT}{_units()}{_INDUSTRY}({'|'.join(types)})[0-8]\d{{6}}$"
 
 
-# no `error=` on checks: pandera would report it instead of the name, and the name is the quarantine's rule
-def _col_check(name: str, expr: Callable[[pl.Expr], pl.Expr]) -> pa.Check:
-    return pa.Check(lambda data: data.lazyframe.select(expr(pl.col(data.key))), name=name)
-
-
-def _row_check(name: str, expr: pl.Expr) -> pa.Check:
-    return pa.Check(lambda data: data.lazyframe.select(expr), name=name)
-
-
 def gbt28181(name: str, types: tuple[str, ...]) -> pa.Check:
     pattern = gbt28181_pattern(types)
-    return _col_check(name, lambda c: c.str.contains(pattern))
+    return column_check(name, lambda c: c.str.contains(pattern))
 
 
 def inside(lo: float, hi: float) -> pa.Check:
-    return _col_check("inside_district", lambda c: c.is_between(lo, hi))
+    return column_check("inside_district", lambda c: c.is_between(lo, hi))
 
 
-NO_MOJIBAKE = _col_check("wrong_encoding", lambda c: ~c.str.contains(MOJIBAKE))
+NO_MOJIBAKE = column_check("wrong_encoding", lambda c: ~c.str.contains(MOJIBAKE))
 # the connector flags rows whose bytes are not in the file's encoding (their raw bytes are kept in `_raw_bytes`)
-READ_CLEANLY = [
-    _row_check("wrong_encoding", pl.col("_encoding_error").is_null()),
-    _row_check("malformed_row", pl.col("_parse_error").is_null()),  # more or fewer cells than the header
-]
-
-
-def not_in_future(received_at: datetime | None) -> list[pa.Check]:
-    if received_at is None:
-        return []
-    return [_col_check("not_in_future", lambda c: c <= received_at)]
-
-
-def first_of(keys: list[str], prefer: pl.Expr | None = None) -> pa.Check:
-    """`duplicate`: every row but one per KEYS fails. The one kept is the first listed — or, among the rows where
-    PREFER holds, the first of those — so a camera claimed by a neighbouring street keeps its own street's row."""
-
-    def check(data: pa.PolarsData) -> pl.LazyFrame:
-        rank = pl.int_range(pl.len(), dtype=pl.Int64)
-        if prefer is not None:
-            rank = pl.when(prefer.fill_null(False)).then(rank).otherwise(rank + (1 << 40))
-        key_null = pl.any_horizontal([pl.col(k).is_null() for k in keys])
-        return data.lazyframe.with_columns(rank.alias("__rank")).select(
-            key_null | (pl.col("__rank") == pl.col("__rank").min().over(keys))
-        )
-
-    return pa.Check(check, name="duplicate")
+READ_CLEANLY = read_cleanly()
 
 
 def camera_schema(received_at: datetime | None = None) -> pa.DataFrameSchema:
     """One canonical ledger row. Validate a month's ledgers together so `duplicate` sees every street's list."""
-    streets = sorted(seed_column("ref_streets", "street_code"))
     bbox = DISTRICT_BBOX
     text = {f: [NO_MOJIBAKE] for f in FREE_TEXT}
     street_from_civil = pl.concat_str(pl.col("civil_code").str.slice(0, 6), pl.lit("0"),
@@ -109,12 +84,10 @@ def camera_schema(received_at: datetime | None = None) -> pa.DataFrameSchema:
             "device_id": pa.Column(pl.String, gbt28181("gbt28181_camera_id", CAMERA_TYPES)),
             "name": pa.Column(pl.String, text["name"]),
             "street_name": pa.Column(pl.String, text["street_name"]),
-            "street_code": pa.Column(pl.String, pa.Check.isin(streets)),
+            "street_code": street(nullable=False),
             "community_name": pa.Column(pl.String, text["community_name"]),
-            "community_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_communities",
-                                                                                     "community_code")))),
-            "grid_code": pa.Column(pl.String, pa.Check.isin(sorted(seed_column("ref_grids", "grid_code"))),
-                                   nullable=True),
+            "community_code": community(nullable=False),
+            "grid_code": grid(),
             "address": pa.Column(pl.String, text["address"], nullable=True),
             "longitude": pa.Column(pl.Float64, inside(bbox["lon_min"], bbox["lon_max"])),
             "latitude": pa.Column(pl.Float64, inside(bbox["lat_min"], bbox["lat_max"])),
@@ -130,21 +103,16 @@ def camera_schema(received_at: datetime | None = None) -> pa.DataFrameSchema:
             "use_type": pa.Column(pl.Int8, pa.Check.isin(USE_TYPES), nullable=True),
             "supply_light_type": pa.Column(pl.Int8, pa.Check.isin(LIGHT_TYPES), nullable=True),
             "business_group_id": pa.Column(pl.String, gbt28181("gbt28181_group_id", GROUP_TYPES), nullable=True),
-            "install_date": pa.Column(DATE, not_in_future(received_at), nullable=True),
+            "install_date": pa.Column(DATE, not_in_future_of(received_at), nullable=True),
             "_encoding_error": pa.Column(pl.String, nullable=True),
             "_parse_error": pa.Column(pl.String, nullable=True),
         },
         checks=[
             *READ_CLEANLY,
-            _row_check("community_in_street",
-                       pl.col("community_code").is_null() | pl.col("street_code").is_null()
-                       | (pl.col("community_code").str.slice(0, 9) == pl.col("street_code"))),
-            _row_check("grid_in_community",
-                       pl.col("grid_code").is_null() | pl.col("community_code").is_null()
-                       | (pl.col("grid_code").str.slice(0, 12) == pl.col("community_code"))),
-            _row_check("street_matches_civil_code",
-                       pl.col("civil_code").is_null() | pl.col("street_code").is_null()
-                       | (street_from_civil == pl.col("street_code"))),
+            *area_consistent(),
+            row_check("street_matches_civil_code",
+                      pl.col("civil_code").is_null() | pl.col("street_code").is_null()
+                      | (street_from_civil == pl.col("street_code"))),
             first_of(["device_id"], prefer=street_from_civil == pl.col("street_code")),
         ],
         name="camera",
@@ -156,16 +124,16 @@ def camera_status_schema(received_at: datetime | None = None) -> pa.DataFrameSch
     return pa.DataFrameSchema(
         {
             "device_id": pa.Column(pl.String, gbt28181("gbt28181_camera_id", CAMERA_TYPES)),
-            "stat_date": pa.Column(DATE, not_in_future(received_at)),
+            "stat_date": pa.Column(DATE, not_in_future_of(received_at)),
             "status": pa.Column(pl.String, pa.Check.isin(FEED_STATUS)),
             "offline_minutes": pa.Column(pl.Int32, pa.Check.in_range(0, MINUTES_PER_DAY)),
             "offline_times": pa.Column(pl.Int32, pa.Check.in_range(0, MINUTES_PER_DAY)),
             "_parse_error": pa.Column(pl.String, nullable=True),
         },
         checks=[
-            _row_check("malformed_row", pl.col("_parse_error").is_null()),  # a line that is not a JSON object
+            row_check("malformed_row", pl.col("_parse_error").is_null()),  # a line that is not a JSON object
             # an outage has a length and a count, or neither
-            _row_check("offline_times_match_minutes",
+            row_check("offline_times_match_minutes",
                        pl.col("offline_minutes").is_null() | pl.col("offline_times").is_null()
                        | ((pl.col("offline_minutes") == 0) == (pl.col("offline_times") == 0))),
             first_of(["device_id", "stat_date"]),

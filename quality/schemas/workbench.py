@@ -15,18 +15,25 @@ created_at after all of them was typed ahead, even where the wall clock has long
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
 
 import pandera.polars as pa
 import polars as pl
 
-from quality.checks import not_in_future
-from quality.codes import SEEDS_DIR, seed_column
-
-TS = pl.Datetime("us")
+from quality.blocks import (
+    TS,
+    area_consistent,
+    community,
+    key,
+    not_before,
+    one_of,
+    ref,
+    row_rule,
+    street,
+    text,
+    when,
+)
 
 # closed vocabularies of the workbench (its API documentation; it serves no dictionary resource for them)
 CATEGORIES = ["党建引领", "平安建设", "民生服务", "城市治理", "安全生产", "人口管理", "矛盾调解", "应急管理",
@@ -39,15 +46,6 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {"apps": ("creator",)}
 
 
 # --- building blocks ------------------------------------------------------------------------------------------
-
-def row_rule(name: str, ok: pl.Expr) -> pa.Check:
-    """A cross-field rule; a null operand means "not applicable" (whether it may be null is the column's business)."""
-    return pa.Check(lambda data: data.lazyframe.select(ok.fill_null(True).alias(name)), name=name)
-
-
-def not_before(later: str, earlier: str) -> pa.Check:
-    return row_rule(f"{later}_not_before_{earlier}", pl.col(later) >= pl.col(earlier))
-
 
 def stamped_not_before_day(day: str) -> pa.Check:
     """A statistic is computed after the day it counts: updated_at on or after the start of DAY."""
@@ -65,52 +63,12 @@ def id_composed_of(key: str, parts: Sequence[pl.Expr]) -> pa.Check:
     return row_rule(f"{key}_matches_its_fields", pl.col(key) == pl.concat_str(parts))
 
 
-@lru_cache
-def _street_of() -> dict[str, str]:
-    with open(SEEDS_DIR / "ref_communities.csv", encoding="utf-8") as fh:
-        return {row["community_code"]: row["street_code"] for row in csv.DictReader(fh)}
-
-
-def community_in_street() -> pa.Check:
-    street = pl.col("community_code").replace_strict(_street_of(), default=None, return_dtype=pl.String)
-    return row_rule("community_in_street", street == pl.col("street_code"))
-
-
-def key(pattern: str) -> pa.Column:
-    # not `unique=True`: pandera would flag every copy, and one of two identical rows is a good row (duplicate_key)
-    return pa.Column(pl.String, pa.Check.str_matches(pattern))
-
-
-def ref(pattern: str, nullable: bool = False) -> pa.Column:
-    return pa.Column(pl.String, pa.Check.str_matches(pattern), nullable=nullable)
-
-
-def text(nullable: bool = True) -> pa.Column:
-    return pa.Column(pl.String, nullable=nullable)
-
-
-def one_of(values: Collection[str], nullable: bool = False) -> pa.Column:
-    return pa.Column(pl.String, pa.Check.isin(sorted(values)), nullable=nullable)
-
-
-def community(nullable: bool = False) -> pa.Column:
-    return one_of(seed_column("ref_communities", "community_code"), nullable=nullable)
-
-
-def street(nullable: bool = False) -> pa.Column:
-    return one_of(seed_column("ref_streets", "street_code"), nullable=nullable)
-
-
 def count() -> pa.Column:
     return pa.Column(pl.Int64, pa.Check.ge(0))
 
 
 def percent(nullable: bool = False) -> pa.Column:
     return pa.Column(pl.Float64, pa.Check.in_range(0, 100), nullable=nullable)
-
-
-def when(received_at: datetime, nullable: bool = False, dtype: pl.DataType = TS) -> pa.Column:
-    return pa.Column(dtype, not_in_future(received_at), nullable=nullable)
 
 
 def _month_start(month: str) -> pl.Expr:
@@ -122,7 +80,7 @@ def _month_start(month: str) -> pl.Expr:
 def scenarios_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "scenario_id": key(r"^SC\d{3}$"),
+            "scenario_id": key(r"^SC\d{3}$", unique=False),
             "scenario_name": text(nullable=False),
             "domain": one_of(CATEGORIES),
             "launched_at": when(received_at),
@@ -136,7 +94,7 @@ def scenarios_schema(received_at: datetime) -> pa.DataFrameSchema:
 def indicators_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "indicator_code": key(r"^I\d{2}$"),
+            "indicator_code": key(r"^I\d{2}$", unique=False),
             "indicator_name": pa.Column(pl.String, nullable=False),
             "unit": text(nullable=False),
             "definition": text(),
@@ -151,11 +109,11 @@ def apps_schema(known_scenarios: set[str], received_at: datetime) -> pa.DataFram
     """KNOWN_SCENARIOS: the scenario ids of the upstream's own scenarios resource (ingested first)."""
     return pa.DataFrameSchema(
         {
-            "app_id": key(r"^APP\d{6}$"),
+            "app_id": key(r"^APP\d{6}$", unique=False),
             "app_name": text(nullable=False),
             # apps are counted per community (community.apps): an app without its community cannot be placed
-            "community_code": community(),
-            "street_code": street(),
+            "community_code": community(nullable=False),
+            "street_code": street(nullable=False),
             "category": one_of(CATEGORIES),
             "scenario_id": one_of(known_scenarios),
             "creator": text(),
@@ -167,7 +125,7 @@ def apps_schema(known_scenarios: set[str], received_at: datetime) -> pa.DataFram
         checks=[
             not_before("updated_at", "created_at"),
             row_rule("created_at_not_after_upstream_clock", pl.col("created_at") <= pl.col("updated_at").max()),
-            community_in_street(),
+            *area_consistent(grid_col=None),
             duplicate_key("app_id"),
         ],
         name="apps",
@@ -177,7 +135,7 @@ def apps_schema(known_scenarios: set[str], received_at: datetime) -> pa.DataFram
 def app_record_counts_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "stat_id": key(r"^APP\d{6}-\d{8}$"),
+            "stat_id": key(r"^APP\d{6}-\d{8}$", unique=False),
             # not checked against the apps resource: a count of an app quarantined for its own defect is still a
             # count (staging joins them); the pattern keeps garbage out
             "app_id": ref(r"^APP\d{6}$"),
@@ -197,7 +155,7 @@ def app_record_counts_schema(received_at: datetime) -> pa.DataFrameSchema:
 def tasks_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "task_id": key(r"^KT\d{2}$"),
+            "task_id": key(r"^KT\d{2}$", unique=False),
             "task_name": text(nullable=False),
             "category": one_of(CATEGORIES),
             "lead_unit": text(nullable=False),  # accountability: every key task has a lead unit
@@ -223,7 +181,7 @@ def tasks_schema(received_at: datetime) -> pa.DataFrameSchema:
 def task_progress_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "progress_id": key(r"^KT\d{2}-\d{6}$"),
+            "progress_id": key(r"^KT\d{2}-\d{6}$", unique=False),
             "task_id": ref(r"^KT\d{2}$"),
             "month": ref(MONTH_PATTERN),
             "progress_pct": percent(),
@@ -248,9 +206,9 @@ def indicator_values_schema(known_indicators: set[str], received_at: datetime) -
     """KNOWN_INDICATORS: the codes of the upstream's indicators resource (ingested first)."""
     return pa.DataFrameSchema(
         {
-            "value_id": key(r"^I\d{2}-\d{12}-\d{6}$"),
+            "value_id": key(r"^I\d{2}-\d{12}-\d{6}$", unique=False),
             "indicator_code": one_of(known_indicators),
-            "community_code": community(),
+            "community_code": community(nullable=False),
             "month": ref(MONTH_PATTERN),
             "value": percent(),  # all nine core indicators are rates in %
             "updated_at": when(received_at),
@@ -270,8 +228,8 @@ def indicator_values_schema(known_indicators: set[str], received_at: datetime) -
 def work_stats_schema(received_at: datetime) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "stat_id": key(r"^\d{12}-\d{8}$"),
-            "community_code": community(),
+            "stat_id": key(r"^\d{12}-\d{8}$", unique=False),
+            "community_code": community(nullable=False),
             "stat_date": when(received_at, dtype=pl.Date),
             "items_total": count(),
             "items_online": count(),

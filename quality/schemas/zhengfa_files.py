@@ -20,6 +20,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
+from quality.blocks import first_of, not_in_future_of, read_cleanly, row_rule
 from quality.checks import citizen_id_expr
 
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {"dossier_messages": ("case_name", "suspects")}
@@ -65,29 +66,6 @@ COURT_COUNTS = ("cases_filed", "cases_closed", "services_total", "services_elect
                 "recheck_asset_clues")
 DATETIME = pl.Datetime("us")
 _TS = "%Y-%m-%d %H:%M:%S"
-
-
-# no `error=` on checks: pandera would report it instead of the name, and the name is the quarantine's rule
-def _row_check(name: str, expr: pl.Expr) -> pa.Check:
-    return pa.Check(lambda data: data.lazyframe.select(expr.fill_null(True)), name=name)
-
-
-def _col_check(name: str, expr: Callable[[pl.Expr], pl.Expr]) -> pa.Check:
-    return pa.Check(lambda data: data.lazyframe.select(expr(pl.col(data.key)).fill_null(True)), name=name)
-
-
-def _first_of(keys: list[str], name: str = "duplicate") -> pa.Check:
-    """Every row but the first per KEYS fails (rows with a null key are left to the not-null rules)."""
-    def check(data: pa.PolarsData) -> pl.LazyFrame:
-        rank = pl.int_range(pl.len(), dtype=pl.Int64)
-        return data.lazyframe.with_columns(rank.alias("__rank")).select(
-            pl.any_horizontal([pl.col(k).is_null() for k in keys]) | (pl.col("__rank") == pl.col("__rank").min()
-                                                                      .over(keys)))
-    return pa.Check(check, name=name)
-
-
-def _not_in_future(received_at: datetime | None) -> list[pa.Check]:
-    return [] if received_at is None else [_col_check("not_in_future", lambda c: c <= received_at)]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -183,7 +161,7 @@ def dossier_message_schema(received_at: datetime | None = None) -> pa.DataFrameS
             "sender_org_code": pa.Column(pl.String, pa.Check.isin(list(AGENCIES.values()))),
             "receiver_org": pa.Column(pl.String),
             "receiver_org_code": pa.Column(pl.String, pa.Check.isin(list(AGENCIES.values()))),
-            "sent_at": pa.Column(DATETIME, _not_in_future(received_at)),
+            "sent_at": pa.Column(DATETIME, not_in_future_of(received_at)),
             "dossier_id": pa.Column(pl.String, pa.Check.str_matches(DOSSIER_ID)),
             "case_name": pa.Column(pl.String),
             "police_case_no": pa.Column(pl.String, pa.Check.str_matches(POLICE_NO)),
@@ -232,36 +210,36 @@ def dossier_message_schema(received_at: datetime | None = None) -> pa.DataFrameS
             "_parse_error": pa.Column(pl.String, nullable=True),
         },
         checks=[
-            _row_check("malformed_row", pl.col("_parse_error").is_null()),  # a line that is not a JSON object
-            _row_check("sender_org_code_matches",
+            row_rule("malformed_row", pl.col("_parse_error").is_null()),  # a line that is not a JSON object
+            row_rule("sender_org_code_matches",
                        pl.col("sender_org").replace_strict(AGENCIES, default=None) == pl.col("sender_org_code")),
-            _row_check("receiver_org_code_matches",
+            row_rule("receiver_org_code_matches",
                        pl.col("receiver_org").replace_strict(AGENCIES, default=None) == pl.col("receiver_org_code")),
-            _row_check("sender_is_not_receiver", pl.col("sender_org_code") != pl.col("receiver_org_code")),
+            row_rule("sender_is_not_receiver", pl.col("sender_org_code") != pl.col("receiver_org_code")),
             # a correction names the message it replaces and is a later version; nothing else does
-            _row_check("correction_names_replaced",
+            row_rule("correction_names_replaced",
                        pl.when(pl.col("message_type") == "更正")
                        .then(pl.col("corrects").is_not_null() & (pl.col("corrects") != pl.col("message_id"))
                              & (pl.col("version") >= 2))
                        .otherwise(pl.col("corrects").is_null())),
-            _row_check("total_pages_matches_documents",
+            row_rule("total_pages_matches_documents",
                        pl.col("total_pages") == pl.col("documents").str.extract_all(r'"pages":"?\d+')
                        .list.eval(pl.element().str.extract(r"(\d+)").cast(pl.Int64)).list.sum()),
             # the procuratorate's number exists once it decided, the court's once the judgment is in
-            _row_check("case_numbers_for_stage",
+            row_rule("case_numbers_for_stage",
                        (~after_review | pl.col("procuratorate_case_no").is_not_null())
                        & ((pl.col("current_stage") != "判决") | pl.col("court_case_no").is_not_null())),
-            _row_check("current_stage_matches_stages", stage_ok),
-            _row_check("police_case_year_matches_filing",
+            row_rule("current_stage_matches_stages", stage_ok),
+            row_rule("police_case_year_matches_filing",
                        pl.col("police_case_no").str.extract(r"〔(\d{4})〕", 1) == _first_stage_year("公安立案")),
-            _row_check("court_case_year_matches_filing",
+            row_rule("court_case_year_matches_filing",
                        pl.col("court_case_no").is_null()
                        | (pl.col("court_case_no").str.extract(r"^[(（](\d{4})", 1) == _first_stage_year("法院立案"))),
             # a day file holds the messages sent that day
-            _row_check("sent_at_matches_file_day",
+            row_rule("sent_at_matches_file_day",
                        sent.dt.strftime("%Y-%m-%d") == pl.col("_source_file").str.extract(r"(\d{4}-\d{2}-\d{2})\.jsonl",
                                                                                            1)),
-            _first_of(["message_id"]),  # the exchange re-delivers a message after an acknowledgement timeout
+            first_of(["message_id"]),  # the exchange re-delivers a message after an acknowledgement timeout
         ],
         name="dossier_message",
     )
@@ -279,22 +257,21 @@ def court_monthly_schema(received_at: datetime | None = None) -> pa.DataFrameSch
             "tribunal": pa.Column(pl.String, pa.Check.str_length(1, 50)),
             **counts,
             "report_version": pa.Column(pl.Int32, pa.Check.ge(1)),
-            "reported_at": pa.Column(DATETIME, _not_in_future(received_at)),
+            "reported_at": pa.Column(DATETIME, not_in_future_of(received_at)),
             "_encoding_error": pa.Column(pl.String, nullable=True),
             "_parse_error": pa.Column(pl.String, nullable=True),
         },
         checks=[
-            _row_check("wrong_encoding", pl.col("_encoding_error").is_null()),
-            _row_check("malformed_row", pl.col("_parse_error").is_null()),  # more or fewer cells than the header
+            *read_cleanly(),
             # numerators within their denominators: a rate above 100% is a typing error, not a record
-            _row_check("services_electronic_within_total", pl.col("services_electronic") <= pl.col("services_total")),
-            _row_check("accurate_within_transcripts",
+            row_rule("services_electronic_within_total", pl.col("services_electronic") <= pl.col("services_total")),
+            row_rule("accurate_within_transcripts",
                        pl.col("ai_transcripts_accurate") <= pl.col("ai_transcripts")),
-            _row_check("month_matches_file",
+            row_rule("month_matches_file",
                        pl.col("_source_file").str.contains("monthly_" + pl.col("stat_month"), literal=True)),
-            _row_check("version_matches_file", pl.col("report_version") == file_version),
-            _row_check("reported_after_month_start", pl.col("reported_at") >= month_start),
-            _first_of(["stat_month", "court_code", "tribunal", "report_version"]),
+            row_rule("version_matches_file", pl.col("report_version") == file_version),
+            row_rule("reported_after_month_start", pl.col("reported_at") >= month_start),
+            first_of(["stat_month", "court_code", "tribunal", "report_version"]),
         ],
         name="court_monthly",
     )

@@ -15,8 +15,10 @@ Ledger defects (camera-level, so they persist from month to month, keyed by the 
 invalid_id (malformed GB/T 28181 ID), outside_district (swapped or shifted coordinates), missing_required (name,
 coordinates or street empty), wrong_encoding (in a CSV the row's bytes are in the other encoding — UTF-8 inside a
 GBK file or GBK inside the UTF-8 one; in an XLSX the name is GBK bytes read as Latin-1), unknown_code (camera type 9),
-duplicate (listed twice in its ledger, or also in the next street's ledger). video.cameras counts the distinct clean
-cameras of the latest ledgers; video.online_rate = online camera-days ÷ camera-days of the clean feed.
+duplicate (listed twice in its ledger, or also in the next street's ledger). wrong_encoding is recoverable (the row
+decodes in its own encoding, the name converts back to GBK), so it is a field-level defect: video.cameras counts the
+distinct cameras of the latest ledgers that are clean, duplicated or mis-encoded; video.online_rate = online
+camera-days ÷ camera-days of the clean feed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from simulator.systems.video_registry import YEAR_START, date_of, day_of, genera
 from simulator.systems.video_status import FeedResult, generate_feed, last_feed_day
 
 SYSTEM = "video"
+FIELD_LEVEL = ("wrong_encoding",)  # ledger defects that leave the camera readable (recovered on ingestion)
 _CANONICAL_SOURCE = {"device_id": "shown_id", "street": "shown_street", "community": "community_name",
                      "grid": "grid_code", "longitude": "shown_longitude", "latitude": "shown_latitude"}
 
@@ -137,10 +140,11 @@ def _record_truth(ctx: SimContext, cams: pl.DataFrame, listed: np.ndarray, lates
     truth.count(SYSTEM, "camera_status", feed.lines)
     for shown, kind in cams.filter(pl.Series(listed) & pl.col("anomaly").is_not_null()).select(
             "shown_id", "anomaly").iter_rows():
-        truth.anomaly(SYSTEM, "camera", shown, kind)
+        truth.anomaly(SYSTEM, "camera", shown, kind, level="field" if kind in FIELD_LEVEL else "row")
     for key, kind in feed.anomalies:
         truth.anomaly(SYSTEM, "camera_status", key, kind)
-    clean = latest.filter(pl.col("anomaly").is_null() | (pl.col("anomaly") == "duplicate"))
+    # what a person counts: every camera whose row can be read, once (a duplicate listing is still one camera)
+    clean = latest.filter(pl.col("anomaly").is_null() | pl.col("anomaly").is_in(["duplicate", *FIELD_LEVEL]))
     truth.expected["video.cameras"] = clean["device_id"].n_unique()
     truth.expected["video.online_rate"] = round(feed.online_clean / feed.camera_days_clean, 4) \
         if feed.camera_days_clean else 0.0

@@ -92,6 +92,7 @@ def test_every_planted_defect_is_quarantined_with_its_rule_and_no_clean_row_is(
     truth: GroundTruth = ingested["truth"]
     entity = ENTITY[table].name
     anomalies = truth.anomalies_of("minyi", table)
+    rejected = truth.anomalies_of("minyi", table, level="row")
     if table in ("ticket_flow", "rating"):
         assert len(anomalies) >= 10, f"too few planted {table} defects to judge the rules"
     quarantine = _read(data_dir, "quarantine", entity)
@@ -100,14 +101,48 @@ def test_every_planted_defect_is_quarantined_with_its_rule_and_no_clean_row_is(
         for key, rule in zip(_keys(quarantine, table), quarantine["_rule"], strict=True):
             rules.setdefault(key, set()).update(rule.split("; "))
         assert quarantine["_reason"].str.len_chars().min() > 0
-    assert set(rules) == set(anomalies), "quarantined rows are exactly the planted defects"
+    assert set(rules) == set(rejected), "quarantined rows are exactly the planted row-level defects"
+    # field-level defects: recorded field by field in quarantine/_fields, the row itself kept
+    issues = _read(data_dir, "quarantine/_fields", entity)
+    flagged: dict[str, set[str]] = {}
+    if issues is not None:
+        assert set(issues["_level"]) == {"field"}
+        for key, rule in zip(_keys(issues, table), issues["_rule"], strict=True):
+            flagged.setdefault(key, set()).add(rule)
+    assert set(flagged) == set(anomalies) - set(rejected), "field records are exactly the field-level defects"
     for key, kind in anomalies.items():
-        assert KIND_TO_RULE[(table, kind)] in rules[key], f"{table} {key} ({kind}) quarantined for {rules[key]}"
+        assert KIND_TO_RULE[(table, kind)] in rules.get(key, flagged.get(key, set())), f"{table} {key} ({kind})"
     bronze = _read(data_dir, "bronze", entity)
     assert bronze is not None
     bronze_keys = set(_keys(bronze, table))
-    assert not bronze_keys & set(anomalies)
-    assert len(bronze_keys) == truth.counts[f"minyi.{table}"] - len(anomalies)
+    assert not bronze_keys & set(rejected)
+    assert len(bronze_keys) == truth.counts[f"minyi.{table}"] - len(rejected)
+
+
+def test_no_rating_is_lost_for_its_phone(ingested: dict[str, Any]) -> None:
+    data_dir: Path = ingested["data_dir"]
+    truth: GroundTruth = ingested["truth"]
+    mistyped = truth.anomalies_of("minyi", "rating", level="field")
+    assert len(mistyped) >= 10 and set(mistyped.values()) == {"invalid_id"}
+    bronze = _read(data_dir, "bronze", "ratings")
+    assert bronze is not None
+    latest = bronze.sort("updated_at").group_by("rating_id").last()
+    assert latest.height == truth.counts["minyi.rating"], "every rating reached bronze"
+    kept = latest.filter(pl.col("rating_id").is_in(list(mistyped)))
+    assert kept.height == len(mistyped)
+    assert kept["satisfaction"].null_count() == 0 and kept["callback_phone"].null_count() == kept.height
+    assert set(kept["_field_issues"]) == {"callback_phone:mobile_valid"}
+    clean = latest.filter(~pl.col("rating_id").is_in(list(mistyped)))
+    assert clean["_field_issues"].null_count() == clean.height
+    # the phone as it was typed is in the field-level record, not lost
+    issues = _read(data_dir, "quarantine/_fields", "ratings")
+    assert issues is not None
+    assert issues.filter(pl.col("callback_phone").str.contains(r"^1[3-9]\d{9}$")).is_empty()
+    assert set(issues["_action"]) == {"null"} and set(issues["_field"]) == {"callback_phone"}
+    report = {r["entity"]: r for r in json.loads(run_govlake(ingested["env"], "quality", "minyi", "--json").stdout)}
+    assert report["ratings"]["reconciled"] and report["ratings"]["quarantined"] == 0
+    assert report["ratings"]["repairs_by_rule"] == {"callback_phone:mobile_valid": issues.height}
+    assert report["ratings"]["repaired"] == issues.height
 
 
 def test_late_corrections_reach_bronze_as_the_later_version(ingested: dict[str, Any]) -> None:
@@ -155,5 +190,7 @@ def test_the_follow_up_tables_ingest_from_mariadb(mariadb_url: str, tmp_path: Pa
     for table in CHECKED:
         result = results[ENTITY[table].name]
         assert result["received"] == truth.counts[f"minyi.{table}"], table
-        assert result["quarantined"] == len(truth.anomalies_of("minyi", table)), (table, result["rules"])
-    assert results["ratings"]["rules"] == {"callback_phone:mobile_valid": len(truth.anomalies_of("minyi", "rating"))}
+        assert result["quarantined"] == len(truth.anomalies_of("minyi", table, level="row")), (table, result["rules"])
+    assert results["ratings"]["rules"] == {}
+    assert results["ratings"]["field_rules"] == {
+        "callback_phone:mobile_valid": len(truth.anomalies_of("minyi", "rating", level="field"))}

@@ -17,13 +17,15 @@ from simulator.context import GroundTruth
 from tests.conftest import REPO, govlake_env, run_govlake
 
 pytestmark = pytest.mark.integration
+WRONG_ENCODING = 0.05
 
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data_dir = tmp_path_factory.mktemp("video")
     env = govlake_env(data_dir)
-    run_govlake(env, "simulate", "--system", "video", "--scale", "0.005")
+    # mis-encoded rows at a high rate: recovered on ingestion, so they must all count
+    run_govlake(env, "simulate", "--system", "video", "--scale", "0.005", "--mess", f"wrong_encoding={WRONG_ENCODING}")
     results = json.loads(run_govlake(env, "ingest", "video", "--json").stdout)
     return {"env": env, "data_dir": data_dir, "results": results,
             "truth": GroundTruth.read(data_dir / "sources" / "truth.json")}
@@ -52,7 +54,7 @@ def test_batches_by_month_and_day_reconcile_and_keep_the_delivered_bytes(ingeste
 
 def test_every_planted_anomaly_is_quarantined_and_no_clean_row_is(ingested: dict[str, Any]) -> None:
     truth: GroundTruth = ingested["truth"]
-    cameras = truth.anomalies_of("video", "camera")
+    cameras = truth.anomalies_of("video", "camera", level="row")
     assert cameras, "the simulator plants ledger defects at the default rates"
     ledgers = _quarantine(ingested["data_dir"], "camera_ledgers")
     assert set(ledgers["device_id"].drop_nulls()) == set(cameras)
@@ -87,3 +89,31 @@ def test_an_unknown_ledger_header_fails_loudly(ingested: dict[str, Any], tmp_pat
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert "440309999_新系统导出.csv" in proc.stderr and "编号" in proc.stderr
+
+
+def test_a_recovered_camera_is_a_camera(ingested: dict[str, Any]) -> None:
+    """Rows in the wrong encoding (CSV) or with a GBK name read as Latin-1 (XLSX) are decoded and kept: the latest
+    ledger's distinct valid camera IDs are the ground truth's camera count, mis-encoded ones included."""
+    data_dir: Path = ingested["data_dir"]
+    truth: GroundTruth = ingested["truth"]
+    misencoded = truth.anomalies_of("video", "camera", level="field")
+    assert set(misencoded.values()) == {"wrong_encoding"}
+    assert len(misencoded) >= 0.03 * truth.expected["video.cameras"]
+    latest = next(r for r in ingested["results"] if r["batch_id"].startswith("2024-12"))
+    bronze = pl.read_parquet(next((data_dir / "lake" / "bronze" / "video" / "camera_ledgers").rglob(
+        f"{latest['batch_id']}.parquet")))
+    assert bronze["device_id"].n_unique() == bronze.height == truth.expected["video.cameras"]
+    recovered = bronze.filter(pl.col("device_id").is_in(list(misencoded)))
+    assert recovered.height > 10
+    assert set(recovered["_field_issues"]) <= {"wrong_encoding", "name:wrong_encoding"}
+    assert recovered.filter(~pl.col("name").str.contains(r"\p{Han}")).is_empty(), "names decoded to Chinese"
+    assert recovered.filter(pl.col("name").str.contains(r"[\x{80}-\x{FF}]")).is_empty()
+    # both kinds were planted and both recovered; the field-level records keep what was received
+    assert set(latest["field_rules"]) == {"wrong_encoding", "name:wrong_encoding"}
+    assert "wrong_encoding" not in latest["rules"] and "name:wrong_encoding" not in latest["rules"]
+    issues = pl.concat([pl.read_parquet(f) for f in (data_dir / "lake" / "quarantine" / "_fields" / "video" /
+                                                      "camera_ledgers").rglob(f"{latest['batch_id']}.parquet")])
+    assert set(issues["device_id"]) == set(recovered["device_id"])
+    mojibake = issues.filter(pl.col("_rule") == "name:wrong_encoding")
+    assert mojibake.height and mojibake.filter(~pl.col("name").str.contains(r"[\x{80}-\x{FF}]")).is_empty()
+    assert latest["received"] == latest["bronze"] + latest["quarantined"]

@@ -1,5 +1,6 @@
-"""The file connector and the video schemas against the simulator's real S4 deliveries: every planted ledger and feed
-defect is quarantined with the rule that names it, no clean row is, the drifted vendor maps to the same values."""
+"""The file connector and the video schemas against the simulator's real S4 deliveries: every planted row-level
+ledger and feed defect is quarantined with the rule that names it, every field-level one (a recovered encoding) is
+kept, repaired and recorded, no clean row is touched, the drifted vendor maps to the same values."""
 
 from __future__ import annotations
 
@@ -59,30 +60,44 @@ def test_every_ledger_anomaly_is_quarantined_with_its_rule_and_no_clean_row_is(
 ) -> None:
     _, truth = run
     planted = truth.anomalies_of("video", "camera")
+    field_level = truth.anomalies_of("video", "camera", level="field")
     assert set(planted.values()) == set(RULES)
     quarantined: set[str] = set()
+    repaired: set[str] = set()
     wrong_rules = []
     for month, (raw, checked) in months.items():
         assert checked.valid.height + checked.rejected.height == raw.height  # nothing lost
         for device_id, rule in checked.rejected.select("device_id", "_rule").iter_rows():
             kind = planted.get(device_id)
-            assert kind is not None, f"{month}: clean camera {device_id} rejected: {rule}"
+            assert kind is not None and device_id not in field_level, f"{month}: {device_id} rejected: {rule}"
             if not _rules(rule) & RULES[kind]:
                 wrong_rules.append((month, device_id, kind, rule))
             quarantined.add(device_id)
+        for device_id, rule in checked.issues.select("device_id", "_rule").iter_rows():
+            assert device_id in field_level and rule in RULES[field_level[device_id]], (month, device_id, rule)
+            repaired.add(device_id)
         in_bronze = checked.valid["device_id"].value_counts()
         for device_id, n in in_bronze.iter_rows():
             kind = planted.get(device_id)
-            assert kind in (None, "duplicate"), f"{month}: {kind} camera {device_id} reached bronze"
+            assert kind in (None, "duplicate") or device_id in field_level, f"{month}: {kind} {device_id} in bronze"
             assert n == 1, f"{month}: {device_id} is {n} times in bronze"
     assert not wrong_rules
-    assert quarantined == set(planted)  # every planted camera was caught in some month
+    assert quarantined == set(planted) - set(field_level)  # every planted camera was caught in some month
+    assert repaired == set(field_level)
 
 
-def test_both_kinds_of_wrong_encoding_are_caught(months: dict[str, tuple[pl.DataFrame, Validated]]) -> None:
-    rejected = pl.concat([checked.rejected for _, checked in months.values()])
-    seen = {r for rule in rejected["_rule"] for r in _rules(rule)}
-    assert {"wrong_encoding", "name:wrong_encoding"} <= seen
+def test_both_kinds_of_wrong_encoding_are_recovered(months: dict[str, tuple[pl.DataFrame, Validated]]) -> None:
+    issues = pl.concat([checked.issues for _, checked in months.values()])
+    assert {"wrong_encoding", "name:wrong_encoding"} <= set(issues["_rule"])
+    assert all(not checked.rejected["_rule"].str.contains("wrong_encoding").any() for _, checked in months.values())
+
+
+def test_the_camera_count_is_the_latest_ledgers_distinct_valid_ids(
+    run: tuple[Path, GroundTruth], months: dict[str, tuple[pl.DataFrame, Validated]],
+) -> None:
+    _, truth = run
+    _, checked = months["2024-12"]
+    assert checked.valid["device_id"].n_unique() == truth.expected["video.cameras"]
 
 
 def test_a_misencoded_row_keeps_its_bytes_and_is_found_at_its_line(
@@ -90,7 +105,7 @@ def test_a_misencoded_row_keeps_its_bytes_and_is_found_at_its_line(
 ) -> None:
     out, _ = run
     raw, checked = months["2024-12"]
-    bad = checked.rejected.filter(pl.col("_encoding_error").is_not_null())
+    bad = checked.issues.filter(pl.col("_encoding_error").is_not_null())
     assert bad.height
     for source, line, hexed in bad.select("_source_file", "_source_row", "_raw_bytes").iter_rows():
         lines = (out / "video" / "ledgers" / "2024-12" / source).read_bytes().removeprefix(b"\xef\xbb\xbf")

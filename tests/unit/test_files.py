@@ -86,8 +86,16 @@ def test_a_utf8_row_in_a_gbk_file_is_flagged_with_its_bytes_not_mojibaked() -> N
     assert bytes.fromhex(bad["_raw_bytes"].item()) == pasted.encode("utf-8")
     assert "UTF-8" in bad["_encoding_error"].item()
     checked = validate(frame, camera_schema())
-    assert checked.rejected["device_id"].to_list() == [ID2]
-    assert checked.rejected["_rule"].item() == "wrong_encoding"
+    # recovered, so kept: the camera is a camera; the row is flagged and the field-level record names the rule
+    assert checked.rejected.height == 0
+    kept = checked.valid.filter(pl.col("device_id") == ID2)
+    assert kept["name"].item() == "白石龙路与民康路交叉口东侧_枪机"
+    assert kept["_field_issues"].item() == "wrong_encoding"
+    assert checked.valid.filter(pl.col("device_id") != ID2)["_field_issues"].null_count() == 2
+    assert checked.issues.select("device_id", "_level", "_field", "_rule", "_action").rows() == [
+        (ID2, "field", None, "wrong_encoding", "keep")]
+    assert checked.issues["_encoding_error"].item() == "row is UTF-8-encoded in a GBK file"
+    assert checked.field_rules == {"wrong_encoding": 1} and checked.rules == {} and checked.repaired == 1
 
 
 def test_a_gbk_row_in_a_utf8_bom_file_and_undecodable_bytes_are_flagged() -> None:
@@ -99,6 +107,11 @@ def test_a_gbk_row_in_a_utf8_bom_file_and_undecodable_bytes_are_flagged() -> Non
     assert errors[ID1] is None
     assert "GBK" in errors[ID2]
     assert "not valid" in errors[ID3]
+    checked = validate(read.frame, camera_schema())
+    # the GBK row was decoded in GBK: kept and flagged; the undecodable one lost its text: rejected
+    assert checked.valid.filter(pl.col("_field_issues").is_not_null())["device_id"].to_list() == [ID2]
+    assert checked.rejected["device_id"].to_list() == [ID3]
+    assert "undecodable_row" in checked.rejected["_rule"].item().split("; ")
 
 
 def test_encoding_detection_votes_on_non_ascii_rows() -> None:
@@ -210,9 +223,24 @@ def test_xlsx_ledger_reads_as_text_and_mojibake_names_are_rejected(tmp_path: Pat
     assert frame.select("longitude", "latitude", "ptz_type", "status", "room_type").row(0) == (
         "114.050337", "22.70406", "1", "ON", "1")
     checked = validate(frame, camera_schema())
-    assert checked.rejected["name"].to_list() == [mojibake]  # the value as received, for the data steward
+    # the name is converted back from Latin-1 to GBK; the camera stays, and quarantine keeps the value as received
+    assert checked.rejected.height == 0
+    assert checked.valid["name"].to_list()[1] == "环观南路口_球机"
+    assert checked.valid["_field_issues"].to_list() == [None, "name:wrong_encoding", None]
+    assert checked.issues.select("name", "_field", "_rule", "_action").rows() == [
+        (mojibake, "name", "name:wrong_encoding", "repair")]
+
+
+def test_a_required_text_that_cannot_be_repaired_rejects_the_row(tmp_path: Path) -> None:
+    # Latin-1 supplement characters that are not GBK bytes: nothing to recover, and a camera needs its name
+    garbled = "ÿÿÿÿ"
+    path = tmp_path / "440309001_观湖街道视频资源台账.xlsx"
+    write_xlsx(path, _hik_frame(["环观南路与观平路交叉口路口_球机", garbled]), "视频资源台账", date(2024, 7, 31),
+               "海康威视视频平台")
+    checked = validate(read_ledger(path.read_bytes(), path.name).frame, camera_schema())
+    assert checked.rejected["name"].to_list() == [garbled]
     assert checked.rejected["_rule"].to_list() == ["name:wrong_encoding"]
-    assert checked.valid.height == 2
+    assert checked.valid.height == 1 and checked.issues.height == 0
 
 
 def test_huawei_dates_are_normalised_and_an_unreadable_date_is_rejected_with_its_value() -> None:

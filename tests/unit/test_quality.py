@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandera.polars as pa
 import polars as pl
 
-from quality.schemas.minyi import ticket_schema
+from quality.schemas.minyi import rating_schema, ticket_schema
 from quality.validate import validate
 
 GOOD = {
@@ -68,3 +69,43 @@ def test_duplicate_keys_in_a_batch_are_rejected() -> None:
     result = _check(raw)
     assert result.rejected.height == 2
     assert set(result.rejected["_rule"]) == {"ticket_id:field_uniqueness"}
+
+
+RATING = {"rating_id": "MY202400000001-R1", "ticket_id": "MY202400000001", "visit_round": "1", "visit_method": None,
+          "callback_phone": "13800138000", "satisfaction": "非常满意", "resolved": "true", "comment": None,
+          "rated_at": "2024-03-05 10:00:00", "updated_at": "2024-03-05 10:00:00"}
+
+
+def _ratings(*overrides: dict[str, str | None]) -> pl.DataFrame:
+    rows = [{**RATING, "rating_id": f"MY2024{i:08d}-R1", "ticket_id": f"MY2024{i:08d}", **o}
+            for i, o in enumerate(overrides, start=1)]
+    return pl.DataFrame(rows, schema={k: pl.String for k in RATING})
+
+
+def test_a_field_level_defect_keeps_the_row_with_the_field_nulled_and_recorded() -> None:
+    raw = _ratings({}, {"callback_phone": "1380013800"}, {"callback_phone": "138001380000", "visit_round": "0"})
+    result = validate(raw, rating_schema(received_at=datetime(2025, 1, 1)))
+    # the bad phone alone costs nothing but the phone; with a row-level defect too the row goes, naming both rules
+    assert result.valid["rating_id"].to_list() == ["MY202400000001-R1", "MY202400000002-R1"]
+    assert result.valid["callback_phone"].to_list() == ["13800138000", None]
+    assert result.valid["satisfaction"].to_list() == ["非常满意", "非常满意"]
+    assert result.valid["_field_issues"].to_list() == [None, "callback_phone:mobile_valid"]
+    assert {"visit_round:in_range", "callback_phone:mobile_valid"} <= set(result.rejected["_rule"].item().split("; "))
+    assert result.rules["callback_phone:mobile_valid"] == 1 and result.rules["visit_round:in_range"] == 1
+    assert result.field_rules == {"callback_phone:mobile_valid": 1} and result.repaired == 1
+    # the field-level record keeps the phone as it was typed
+    assert result.issues.select("rating_id", "callback_phone", "_level", "_field", "_rule", "_action").rows() == [
+        ("MY202400000002-R1", "1380013800", "field", "callback_phone", "callback_phone:mobile_valid", "null")]
+    assert "not a mainland mobile number" in result.issues["_reason"].item()
+    assert result.valid.height + result.rejected.height == raw.height
+
+
+def test_a_field_level_rule_on_a_required_field_rejects_the_row() -> None:
+    # a volunteer's phone is required: nulling it would break the row, so the row is rejected
+    from quality.checks import mobile_valid
+
+    schema = pa.DataFrameSchema({"id": pa.Column(pl.String), "phone": pa.Column(pl.String, mobile_valid())})
+    raw = pl.DataFrame({"id": ["a", "b"], "phone": ["13800138000", "123"]})
+    result = validate(raw, schema)
+    assert result.valid["id"].to_list() == ["a"] and result.rejected["_rule"].to_list() == ["phone:mobile_valid"]
+    assert result.issues.height == 0 and result.field_rules == {}

@@ -20,6 +20,9 @@ typed as (
         try_cast(manifest ->> 'received_at' as timestamp) as received_at,
         cast(manifest ->> 'seconds' as double) as load_seconds,
         coalesce(manifest -> 'rules', '{}') as rejections_by_rule,
+        -- field-level repairs: rows kept in bronze with a field nulled or repaired (not in the reconciliation)
+        coalesce(cast(manifest ->> 'repaired' as bigint), 0) as rows_repaired,
+        coalesce(manifest -> 'field_rules', '{}') as repairs_by_rule,
         manifest ->> 'error' as error_message
     from manifest_files
 )
