@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 
@@ -168,21 +169,26 @@ def _apply_diff(con: duckdb.DuckDBPyConnection, table: str, key: list[str], rows
     the table)."""
     served, built, hashes = f'{CATALOG}.main."{table}"', f'build.main."{table}"', _built_hashes(table)
     before = served_hashes.served(table, key, served)
-    con.execute(f"create or replace temp table _gone as select * from {before} anti join {hashes} using (h)")
-    con.execute(f"create or replace temp table _added as select h from {hashes} anti join {before} using (h)")
-    counts = con.execute("select (select count(*) from _gone), (select count(*) from _added)").fetchone()
+    gone, added = f'"_gone_{table}"', f'"_added_{table}"'
+    con.execute(f"create or replace temp table {gone} as select * from {before} anti join {hashes} using (h)")
+    con.execute(f"create or replace temp table {added} as select h from {hashes} anti join {before} using (h)")
+    counts = con.execute(f"select (select count(*) from {gone}), (select count(*) from {added})").fetchone()
     if not counts or counts[0] + counts[1] > DELTA_MAX_SHARE * 2 * max(rows, 1):
         return False
     deleted = inserted = 0
     if counts[0]:
         match = " and ".join(f'g."{k}" is not distinct from s."{k}"' for k in key)
-        result = con.execute(f"delete from {served} as s where exists (select 1 from _gone as g where {match})")
+        result = con.execute(f"delete from {served} as s where exists (select 1 from {gone} as g where {match})")
         deleted = int(result.fetchone()[0])  # type: ignore[index]
     if counts[1]:
-        result = con.execute(f"insert into {served} select * from {built} as t where hash(t) in (select h from _added)")
+        result = con.execute(f"insert into {served} select * from {built} as t "
+                             f"where hash(t) in (select h from {added})")
         inserted = int(result.fetchone()[0])  # type: ignore[index]
     # every gone row deleted once, every added row inserted once, and the served table now has the build's rows
-    return deleted == counts[0] and inserted == counts[1] and served_rows - deleted + inserted == rows
+    if deleted == counts[0] and inserted == counts[1] and served_rows - deleted + inserted == rows:
+        served_hashes.patch(table, gone, added, hashes)
+        return True
+    return False
 
 
 def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, datetime | None, str]] | None:
@@ -267,6 +273,7 @@ def publish(settings: Settings) -> PublishResult:
         changed = [t for t in tables if before.get(t, (0, ""))[1] != content[t][1]]
         dropped = sorted(set(before) - set(tables))
         snapshot = None
+        patched_tables: set[str] = set()
         if changed or dropped:
             con.execute("begin transaction")
             for table in changed:
@@ -280,7 +287,9 @@ def publish(settings: Settings) -> PublishResult:
                     patched = (same_shape and table in row_keys and content[table][2] is None
                                and _apply_diff(con, table, row_keys[table], counts[table], before[table][0],
                                                served_hashes))
-                if not patched:
+                if patched:
+                    patched_tables.add(table)
+                else:
                     con.execute(f'create or replace table {CATALOG}.main."{table}" as '
                                 f'select * from build.main."{table}"')
             rewritten = [t for t in (*changed, *dropped) if t in before]
@@ -298,19 +307,30 @@ def publish(settings: Settings) -> PublishResult:
             con.execute("commit")
             snapshot = _current_snapshot(con)
         # the served rows of every keyed table hashed now are the build's: remember them for the next diff
+        hashed = {t: _built_hashes(t) for t in tables
+                  if t not in unwritten and content[t][2] is None and t in row_keys}
         for table in tables:
-            if table not in unwritten and content[table][2] is None and table in row_keys and (
+            if table in hashed and table not in patched_tables and (
                     table in changed or table not in served_hashes.known):
-                served_hashes.remember(table, _built_hashes(table))
-            elif table in changed:
+                served_hashes.replace(table, hashed[table])
+            elif table in changed and table not in patched_tables:
                 served_hashes.forget(table)
         if snapshot is not None or served_hashes.pending:
-            served_hashes.commit(_current_snapshot(con))
+            served_hashes.commit(_current_snapshot(con), hashed)
         expired = _maintain(con, settings.serving_retention_days)
     finally:
         con.close()
-    return PublishResult(snapshot=snapshot, tables=counts, changed=changed, dropped=dropped, expired=expired,
-                         seconds=(datetime.now(UTC) - started).total_seconds())
+    result = PublishResult(snapshot=snapshot, tables=counts, changed=changed, dropped=dropped, expired=expired,
+                           seconds=(datetime.now(UTC) - started).total_seconds())
+    # what the last publish did and how long it took inside this process (the bench and operators read it)
+    last_publish_path(settings).write_text(json.dumps(
+        {"finished_at": datetime.now(UTC).isoformat(), "snapshot": snapshot, "seconds": round(result.seconds, 3),
+         "changed": len(changed), "dropped": len(dropped), "tables": len(counts)}), encoding="utf-8")
+    return result
+
+
+def last_publish_path(settings: Settings) -> Path:
+    return settings.serving_dir / "last_publish.json"
 
 
 def snapshots(settings: Settings) -> list[dict[str, object]]:

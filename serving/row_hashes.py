@@ -3,7 +3,8 @@
 Patching a rebuilt table by its changed rows needs the served rows' hashes. Read from the catalog, they cost a scan
 of the table's Parquet and delete files, and an anti-join against them, on every daily publish: in proportion to the
 table, not to the change. This local DuckDB file (`$DATA_DIR/serving/row_hashes.duckdb`, only the publisher opens
-it) keeps them in DuckDB's own format instead, so a diff reads the build once and the served table not at all.
+it) keeps them in DuckDB's own format instead, so a diff reads the build once and the served table not at all, and
+a patch updates it by the rows it changed.
 
 It is a cache, never the truth: it records the snapshot it describes, and when that is not the catalog's current
 snapshot (a publish killed after its commit, another publisher, a restored catalog) it is emptied and every table's
@@ -17,7 +18,8 @@ from pathlib import Path
 import duckdb
 
 ALIAS = "row_hashes"
-_META = f"{ALIAS}.main._snapshot"
+_SNAPSHOT = f"{ALIAS}.main._snapshot"  # the one snapshot the store describes
+_TABLES = f"{ALIAS}.main._tables"  # the tables it holds (listing duckdb_tables() would load the whole catalog's)
 
 
 def _table(table: str) -> str:
@@ -25,22 +27,21 @@ def _table(table: str) -> str:
 
 
 class RowHashes:
-    """The served rows' (hash, key) per table, attached to the publisher's connection as `row_hashes`."""
+    """The served rows' (h, key…) per table, attached to the publisher's connection as `row_hashes`."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, current_snapshot: int | None) -> None:
         self.con = con
         path.parent.mkdir(parents=True, exist_ok=True)
         con.execute(f"attach '{path.resolve()}' as {ALIAS}")
-        con.execute(f"create table if not exists {_META} (snapshot_id bigint)")
-        recorded = con.execute(f"select max(snapshot_id) from {_META}").fetchone()
-        self.valid_for = recorded[0] if recorded else None
-        self.known = {r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where database_name = ? and table_name <> '_snapshot'",
-            [ALIAS]).fetchall()}
-        self.stale = current_snapshot is None or self.valid_for != current_snapshot
-        if self.stale:
-            self.known = set()  # every table's hashes are read from the served tables this time
-        self._pending: dict[str, str] = {}  # table -> the temp table holding its hashes as built now
+        con.execute(f"create table if not exists {_SNAPSHOT} (snapshot_id bigint)")
+        con.execute(f"create table if not exists {_TABLES} (table_name varchar primary key)")
+        recorded = con.execute(f"select max(snapshot_id) from {_SNAPSHOT}").fetchone()
+        self.stored = {r[0] for r in con.execute(f"select table_name from {_TABLES}").fetchall()}
+        self.stale = current_snapshot is None or (recorded[0] if recorded else None) != current_snapshot
+        self.known = set() if self.stale else set(self.stored)  # stale: read from the served tables this time
+        self._replace: dict[str, str] = {}  # table -> the temp table of its (h, key…) as served after the commit
+        self._patch: dict[str, tuple[str, str]] = {}  # table -> (temp table of its gone rows, of its added hashes)
+        self._forget: set[str] = set()
 
     def served(self, table: str, key: list[str], served_relation: str) -> str:
         """A relation of (h, key…) for TABLE as served now: the stored hashes, or computed from the served table."""
@@ -51,36 +52,43 @@ class RowHashes:
                          f"from {served_relation} as t")
         return "_served"
 
-    def remember(self, table: str, hashes: str) -> None:
+    def replace(self, table: str, hashes: str) -> None:
         """After the commit, TABLE's served rows are those of the temp table HASHES (h, key…)."""
-        self._pending[table] = hashes
+        self._replace[table] = hashes
+
+    def patch(self, table: str, gone: str, added: str, hashes: str) -> None:
+        """After the commit, TABLE's stored rows lose the hashes in GONE and gain the rows of HASHES whose hash is
+        in ADDED (all temp tables); a table not stored is replaced by HASHES."""
+        if table in self.known:
+            self._patch[table] = (gone, added)
+        else:
+            self._replace[table] = hashes
+
+    def forget(self, table: str) -> None:
+        """TABLE changed in a way whose hashes are not at hand: read it from the served table next time."""
+        self._forget.add(table)
 
     @property
     def pending(self) -> bool:
-        return bool(self._pending)
+        return bool(self._replace or self._patch or self._forget or self.stale)
 
-    def forget(self, table: str) -> None:
-        """TABLE was replaced or dropped in a way whose hashes are not at hand: it is read from the served table
-        next time."""
-        self._pending[table] = ""
-
-    def commit(self, snapshot: int | None) -> None:
-        """Store what this publish served, valid for SNAPSHOT (its own transaction, after the catalog's commit)."""
+    def commit(self, snapshot: int | None, built: dict[str, str]) -> None:
+        """Store what this publish served, valid for SNAPSHOT, in its own transaction after the catalog's commit
+        (BUILT: table -> the temp table of its hashes as built, for the patched tables)."""
         con = self.con
         con.execute("begin transaction")
-        if self.stale:  # keep nothing of before but what this publish computed
-            for table in sorted(self._all_tables()):
-                con.execute(f"drop table {_table(table)}")
-        for table, hashes in self._pending.items():
-            if hashes:
-                con.execute(f"create or replace table {_table(table)} as select * from {hashes}")
-            else:
-                con.execute(f"drop table if exists {_table(table)}")
-        con.execute(f"delete from {_META}")
-        con.execute(f"insert into {_META} values (?)", [snapshot])
+        drop = (self.stored if self.stale else self._forget) - set(self._replace)
+        for table in sorted(drop):
+            con.execute(f"drop table if exists {_table(table)}")
+        for table, hashes in self._replace.items():
+            con.execute(f"create or replace table {_table(table)} as select * from {hashes}")
+        for table, (gone, added) in self._patch.items():
+            con.execute(f"delete from {_table(table)} where h in (select h from {gone})")
+            con.execute(f"insert into {_table(table)} select * from {built[table]} where h in (select h from {added})")
+        con.execute(f"delete from {_TABLES}")
+        tables = sorted((self.stored - drop) | set(self._replace) | set(self._patch))
+        if tables:
+            con.execute(f"insert into {_TABLES} values " + ", ".join(["(?)"] * len(tables)), tables)
+        con.execute(f"delete from {_SNAPSHOT}")
+        con.execute(f"insert into {_SNAPSHOT} values (?)", [snapshot])
         con.execute("commit")
-
-    def _all_tables(self) -> set[str]:
-        return {r[0] for r in self.con.execute(
-            "select table_name from duckdb_tables() where database_name = ? and table_name <> '_snapshot'",
-            [ALIAS]).fetchall()} - set(self._pending)

@@ -55,7 +55,8 @@ def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
                             "simulate (next day)", "ingest (next day)", "transform (next day)", "publish (next day)",
                             "transform (full refresh)"]
     assert set(report["ratios"]) == {"incremental daily build vs full rebuild", "next-day ingest vs first ingest",
-                                     "daily publish vs cold publish"}
+                                     "daily publish vs cold publish", "daily publish vs cold publish, in the process"}
+    assert 0 < stages["publish (next day)"]["in_process_seconds"] < stages["publish (next day)"]["seconds"]
     assert report["source_change_to_servable_seconds"] == pytest.approx(
         sum(stages[s]["seconds"] for s in ("ingest (next day)", "transform (next day)", "publish (next day)")),
         abs=0.01)
