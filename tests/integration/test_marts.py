@@ -123,14 +123,18 @@ def test_data_quality_mart_accounts_for_every_row_received(district_env: dict[st
     rejected = con.execute("select sum(rows_quarantined) from agg_source_freshness").fetchone()
     assert rejected == (sum(m["quarantined"] for m in manifests),)
     rules = dict(con.execute(
-        "select rule_name, rows_rejected from agg_quarantine_by_rule "
-        "where source_system = 'minyi' and entity = 'tickets'").fetchall())
+        "select rule_name, rows_affected from agg_quarantine_by_rule "
+        "where source_system = 'minyi' and entity = 'tickets' and level = 'row'").fetchall())
     want: dict[str, int] = {}
     for m in manifests:
         if (m["source"], m["entity"]) == ("minyi", "tickets"):
             for rule, n in m["rules"].items():
                 want[rule] = want.get(rule, 0) + n
     assert rules == want and rules, "rejections by rule are the manifests' own counts"
+    repaired = con.execute("select sum(rows_repaired) from fct_ingestion_batches").fetchone()
+    assert repaired == (sum(m.get("repaired", 0) for m in manifests),)
+    repairs = con.execute("select sum(rows_affected) from agg_quarantine_by_rule where level = 'field'").fetchone()
+    assert repairs == (sum(sum((m.get("field_rules") or {}).values()) for m in manifests) or None,)
 
 
 def _dbt_manifest(env: dict[str, Any]) -> dict[str, Any]:

@@ -4,14 +4,36 @@ batches as (
     select * from {{ ref('stg_lake__batches') }}
 ),
 
-rejections as (
+-- level row: a rule that rejected rows (they are in quarantine); level field: a field-level rule on rows kept in
+-- bronze with the field nulled or repaired (their records are in quarantine/_fields). A field-level rule that could
+-- not be repaired on a required field rejected the row, and is counted at level row.
+by_batch as (
     select
         batches.source_system,
         batches.entity,
+        'row' as level,
         rule.key as rule_name,
-        cast(sum(cast(rule.value as bigint)) as bigint) as rows_rejected,
-        count(*) as batches_with_rejections
+        cast(rule.value as bigint) as rows_affected
     from batches, json_each(batches.rejections_by_rule) as rule
+    union all
+    select
+        batches.source_system,
+        batches.entity,
+        'field' as level,
+        rule.key as rule_name,
+        cast(rule.value as bigint) as rows_affected
+    from batches, json_each(batches.repairs_by_rule) as rule
+),
+
+by_rule as (
+    select
+        source_system,
+        entity,
+        level,
+        rule_name,
+        cast(sum(rows_affected) as bigint) as rows_affected,
+        count(*) as batches_affected
+    from by_batch
     group by all
 ),
 
@@ -26,20 +48,21 @@ received as (
 
 final as (
     select
-        rejections.source_system,
-        rejections.entity,
-        rejections.rule_name,
+        by_rule.source_system,
+        by_rule.entity,
+        by_rule.level,
+        by_rule.rule_name,
         -- rule names read "column:check" (pandera) or name a row-level check of our own
-        coalesce(nullif(split_part(rejections.rule_name, ':', 2), ''), rejections.rule_name) as check_name,
-        rejections.rows_rejected,
-        rejections.batches_with_rejections,
+        coalesce(nullif(split_part(by_rule.rule_name, ':', 2), ''), by_rule.rule_name) as check_name,
+        by_rule.rows_affected,
+        by_rule.batches_affected,
         received.rows_received,
-        case when received.rows_received > 0 then rejections.rows_rejected / received.rows_received end as reject_rate
-    from rejections
+        case when received.rows_received > 0 then by_rule.rows_affected / received.rows_received end as affected_rate
+    from by_rule
     inner join received
         on
-            rejections.source_system = received.source_system
-            and rejections.entity = received.entity
+            by_rule.source_system = received.source_system
+            and by_rule.entity = received.entity
 )
 
 select * from final

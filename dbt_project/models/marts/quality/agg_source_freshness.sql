@@ -13,6 +13,7 @@ by_entity as (
         cast(sum(rows_received) as bigint) as rows_received,
         cast(sum(rows_bronze) as bigint) as rows_bronze,
         cast(sum(rows_quarantined) as bigint) as rows_quarantined,
+        cast(sum(rows_repaired) as bigint) as rows_repaired,
         max(received_at) filter (where batch_status = 'committed') as last_committed_at,
         max(watermark_high) filter (where batch_status = 'committed') as data_through,
         max(received_at) filter (where batch_status = 'failed') as last_failed_at
@@ -29,7 +30,9 @@ final as (
         rows_received,
         rows_bronze,
         rows_quarantined,
+        rows_repaired,
         case when rows_received > 0 then rows_quarantined / rows_received end as reject_rate,
+        case when rows_received > 0 then rows_repaired / rows_received end as repair_rate,
         last_committed_at,
         data_through,
         last_failed_at,
