@@ -30,6 +30,7 @@ created as (
         count(*) filter (where is_formal_closure) as formal_closures,
         count(*) filter (where is_rated) as rated,
         count(*) filter (where is_satisfied) as satisfied,
+        count(*) filter (where is_rated_resolved) as rated_resolved,
         sum(date_diff('second', created_at, closed_at)) as handling_seconds,
         max(source_ingested_at) as created_ingested_at
     from tickets
@@ -89,6 +90,7 @@ final as (
         coalesce(formal_closures, 0)::bigint as formal_closures,
         coalesce(rated, 0)::bigint as rated,
         coalesce(satisfied, 0)::bigint as satisfied,
+        coalesce(rated_resolved, 0)::bigint as rated_resolved,
         coalesce(handling_seconds, 0)::bigint as handling_seconds,
         coalesce(tickets_due, 0)::bigint as tickets_due,
         coalesce(closed_on_time, 0)::bigint as closed_on_time,

@@ -177,6 +177,7 @@ rating_summary as (
         ticket_id,
         count(*) as ratings,
         arg_max(satisfaction, visit_round) as satisfaction,
+        arg_max(is_resolved, visit_round) as is_resolved,
         max(ingested_at) as ratings_ingested_at
     from scoped_ratings
     group by ticket_id
@@ -229,6 +230,7 @@ joined as (
         repeats.repeat_of_ticket_id,
         coalesce(rating_summary.ratings, 0) as ratings,
         rating_summary.satisfaction,
+        rating_summary.is_resolved,
         coalesce(milestones.is_reopened_within_7d_of_close, false)
         or rated_unresolved_after_close.ticket_id is not null as is_formal_closure,
         scoped.updated_at,
@@ -290,6 +292,7 @@ flagged as (
         satisfaction,
         ratings > 0 as is_rated,
         coalesce(satisfaction in ('非常满意', '满意', '基本满意'), false) as is_satisfied,
+        coalesce(is_resolved, false) as is_rated_resolved,
         first_closed_at,
         is_formal_closure,
         updated_at,

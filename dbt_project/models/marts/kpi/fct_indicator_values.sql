@@ -66,7 +66,10 @@ final as (
         cast(computed.denominator as double) as denominator,
         catalogue.unit,
         catalogue.target,
-        case when catalogue.target is not null then computed.value >= catalogue.target end as target_met
+        case catalogue.target_direction
+            when 'at_least' then computed.value >= catalogue.target
+            when 'at_most' then computed.value <= catalogue.target
+        end as target_met
     from computed
     left join catalogue on computed.indicator_code = catalogue.indicator_code
     left join areas on computed.area_code = areas.area_code
