@@ -252,7 +252,7 @@ def district_api(district_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) 
 
 def test_api_serves_the_indicator_table(district_api: Any) -> None:
     body = district_api.get("/v1/kpi", params={"period": "2024"}).json()
-    assert len(body["items"]) == 38 and body["items"][0]["indicator_code"] == "demand.tickets"
+    assert len(body["items"]) == 45 and body["items"][0]["indicator_code"] == "demand.tickets"
     street = district_api.get("/v1/kpi", params={"period": "2024-06", "area_code": "440309006"})
     assert street.status_code == 200
     assert {i["area_name"] for i in street.json()["items"]} == {"观澜"}
