@@ -1,13 +1,14 @@
-{#- Every area's indicator rows come from one intermediate model per area (the KPI contract: indicator_code, period,
-    area_code, value, numerator, denominator); this mart only adds the catalogue's definition and the area names. -#}
+{#- Every area's indicator rows come from one view per area in models/marts/kpi/areas/ (the KPI contract:
+    indicator_code, period, area_code, value, numerator, denominator); this mart only adds the catalogue's definition
+    and the area names. -#}
 {%- set kpi_models = [
-    'int_demand__kpi',
-    'int_pingan__kpi',
-    'int_video__kpi',
-    'int_community__kpi',
-    'int_zhengfa_cases__kpi',
-    'int_zhengfa__kpi',
-    'int_supervision__kpi',
+    'fct_indicator_values_demand',
+    'fct_indicator_values_pingan',
+    'fct_indicator_values_video',
+    'fct_indicator_values_community',
+    'fct_indicator_values_zhengfa_cases',
+    'fct_indicator_values_zhengfa',
+    'fct_indicator_values_supervision',
 ] -%}
 
 with
