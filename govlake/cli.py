@@ -378,13 +378,14 @@ def kpi(
     as_of: Annotated[str | None, typer.Option(help="as published then: a day, a timestamp or a snapshot id")] = None,
 ) -> None:
     """The indicator table of the published snapshot: every catalogue indicator for one period and area."""
-    from govlake.kpi import KpiError, indicators
+    from govlake.kpi import KpiError, indicators, unavailable
 
     if reconcile:
         _kpi_reconcile(period, as_json)
         return
     try:
         rows = indicators(get_settings(), period, area, as_of)
+        missing = unavailable(get_settings(), as_of)
     except KpiError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
@@ -398,6 +399,10 @@ def kpi(
         table.add_row(r["indicator_code"], r["indicator_name"], _number(r["value"]), r["unit"],
                       _number(r["numerator"]), _number(r["denominator"]), _number(r["target"]))
     _out().print(table)
+    if missing:
+        _out().print(f"{len(missing)} 项指标暂不可用 (unavailable):")
+        for m in missing:
+            _out().print(f"  {m['indicator_code']} {m['indicator_name']}：{m['reason']}")
 
 
 def _kpi_reconcile(period: str, as_json: bool) -> None:

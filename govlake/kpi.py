@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from common.settings import Settings
-from serving.indicators import DISTRICT_CODE, KpiError, indicator_values
+from serving.indicators import DISTRICT_CODE, KpiError, indicator_values, unavailable_indicators
 from serving.reader import ServingError, session
 
-__all__ = ["DISTRICT_CODE", "KpiError", "indicators"]
+__all__ = ["DISTRICT_CODE", "KpiError", "indicators", "unavailable"]
 
 
 def indicators(settings: Settings, period: str, area: str = DISTRICT_CODE,
@@ -21,4 +21,13 @@ def indicators(settings: Settings, period: str, area: str = DISTRICT_CODE,
     except KpiError:
         raise
     except (ServingError, ValueError) as exc:  # nothing published, or a malformed --as-of
+        raise KpiError(str(exc)) from exc
+
+
+def unavailable(settings: Settings, as_of: str | None = None) -> list[dict[str, Any]]:
+    """The catalogue's indicators the published table cannot carry yet, each with its reason (a missing source)."""
+    try:
+        with session(settings, as_of) as s:
+            return unavailable_indicators(s)
+    except (ServingError, ValueError) as exc:
         raise KpiError(str(exc)) from exc

@@ -7,11 +7,39 @@ from typing import NamedTuple
 
 from common.settings import Settings
 from transform.build_state import BRONZE_SOURCE_PREFIX, changed_since_last_build, newly_buildable
+from transform.dbt_runner import DBT_PROJECT_DIR
+
+# The indicator table is built whatever source is missing: each area's KPI view yields no rows while an input of
+# its own is not built (dbt_project/macros/kpi/kpi_inputs.sql), and fct_indicator_availability names what is missing
+ALWAYS_BUILT = "models/marts/kpi"
+
+
+def _skippable_folders() -> list[str]:
+    """The model folders a missing source's dependants are skipped in: every folder but ALWAYS_BUILT and its
+    parents, plus the singular tests."""
+    models = DBT_PROJECT_DIR / "models"
+    kept = (DBT_PROJECT_DIR / ALWAYS_BUILT).relative_to(models).parts
+    folders: list[str] = []
+    parent = models
+    for part in kept:
+        folders += [f"models/{p.relative_to(models).as_posix()}" for p in sorted(parent.iterdir())
+                    if p.is_dir() and p.name != part]
+        parent = parent / part
+    return folders
+
+
+def skip_missing(missing: list[tuple[str, str]]) -> list[str]:
+    """`--exclude` selectors for what depends on bronze tables without data (their views could not even be read),
+    except the indicator table's models (ALWAYS_BUILT)."""
+    folders = _skippable_folders()
+    return [f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+,path:{folder}"
+            for system, entity in missing for folder in folders]
 
 
 def build_args(missing: list[tuple[str, str]], select: str | list[str] | None, full_refresh: bool,
                exclude: Sequence[str] = (), flags: Sequence[str] = ()) -> list[str]:
-    """`dbt build`, leaving out whatever depends on a bronze table without data (its view could not even be read).
+    """`dbt build`, leaving out whatever depends on a bronze table without data (its view could not even be read),
+    but the indicator table (skip_missing).
 
     dbt's unit tests check model logic on fixed inputs, not data: like dbt's own advice for production runs, the
     build leaves them out, and `govlake transform --unit-tests` (run by the test suite) runs them.
@@ -19,7 +47,7 @@ def build_args(missing: list[tuple[str, str]], select: str | list[str] | None, f
     args = ["build", "--exclude-resource-type", "unit_test", *flags]
     if select:
         args += ["--select", *([select] if isinstance(select, str) else select)]
-    excluded = [*exclude, *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in missing)]
+    excluded = [*exclude, *skip_missing(missing)]
     if excluded:
         args += ["--exclude", *excluded]
     if full_refresh:

@@ -1,10 +1,12 @@
--- The kpi mart covers the whole catalogue: every indicator has a value for the district in some year.
-select catalogue.indicator_code
-from {{ ref('dim_indicators') }} as catalogue
+-- The kpi mart covers the whole catalogue: every indicator has a value for the district in some year, unless a
+-- source it needs has delivered nothing yet (fct_indicator_availability names it). An indicator without a value
+-- whose sources all delivered is a broken formula, and fails.
+select availability.indicator_code
+from {{ ref('fct_indicator_availability') }} as availability
 left join {{ ref('fct_indicator_values') }} as kpi
     on
-        catalogue.indicator_code = kpi.indicator_code
+        availability.indicator_code = kpi.indicator_code
         and kpi.area_code = '440309'
         and kpi.period_type = 'year'
         and kpi.value is not null
-where kpi.indicator_code is null
+where kpi.indicator_code is null and availability.missing_sources is null

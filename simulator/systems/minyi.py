@@ -52,6 +52,7 @@ from simulator.people import mobiles, names
 from simulator.sinks import write_tables
 from simulator.systems import minyi_ops
 from simulator.systems.minyi_flow import DAY, STEP_ORDER, H, Timeline, strings, timeline
+from simulator.systems.minyi_rates import demand_rates
 from simulator.systems.minyi_text import CITIZEN, GRID_WORKER, MACHINE, ticket_texts
 
 YEAR_START = datetime(2024, 1, 1)
@@ -618,8 +619,9 @@ def expected_indicators(ctx: SimContext, visible: pl.DataFrame, rows: dict[str, 
     """docs/domain.md §5 demand.* figures from the clean rows visible at as_of (our KPI definitions, docs/domain.md §3).
 
     VISIBLE is aligned row by row with rows["ticket"] (both are the creation-ordered prefix of the year)."""
-    t = rows["ticket"].select("ticket_id", "due_at", "closed_at", "updated_at").with_columns(
-        visible["clean"], visible["self_collected"]).filter(pl.col("clean"))
+    t = rows["ticket"].select(
+        "ticket_id", "category_code", "community_code", "caller_phone", "created_at", "dispatched_at", "due_at",
+        "closed_at", "updated_at").with_columns(visible["clean"], visible["self_collected"]).filter(pl.col("clean"))
     n_self = int(t["self_collected"].sum())
     as_of = t["updated_at"].max()  # the data's own clock, as the marts define "due"
     due = t.filter(pl.col("due_at") <= as_of)
@@ -639,6 +641,7 @@ def expected_indicators(ctx: SimContext, visible: pl.DataFrame, rows: dict[str, 
         "demand.field_reinspections": rows["field_reinspection"].height,
         "demand.special_reports": reports.filter(pl.col("report_type") == "专报").height,
         "demand.analysis_reports": reports.filter(pl.col("report_type") == "民生诉求分析报表").height,
+        **demand_rates(t, rows["ticket_flow"], rows["rating"], as_of),
     }
 
 

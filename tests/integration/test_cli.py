@@ -62,7 +62,7 @@ def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
         abs=0.01)
     assert report["read_latency"]["median_ms"] > 0
     assert "source change to servable" in proc.stdout
-    assert report["kpi_reconciliation"]["indicators"] == 38
+    assert report["kpi_reconciliation"]["indicators"] == 45
     assert "incremental daily build vs full rebuild" in proc.stderr + proc.stdout
     assert stages["ingest"]["rows"] > 2000 and stages["ingest"]["rows_per_s"] > 0
     assert stages["ingest (no change)"]["rows"] == 0

@@ -31,6 +31,18 @@ def test_the_workbench_arriving_a_day_late_builds_in_the_next_daily_build(tmp_pa
     run_govlake(env, "publish")
     tables = {name for (name,) in _served(tmp_path, "select table_name from duckdb_tables()")}
     assert "dim_workbench_apps" not in tables and "fct_tickets" in tables
+    # the indicator table is published without the workbench: every other indicator, and the missing ones named
+    catalogue = {code for (code,) in _served(tmp_path, "select indicator_code from dim_indicators")}
+    carried = {code for (code,) in _served(
+        tmp_path, "select distinct indicator_code from fct_indicator_values where period = '2024'")}
+    community = {code for code in catalogue if code.startswith("community.")}
+    assert carried == catalogue - community, catalogue - community - carried
+    unavailable = dict(_served(tmp_path, "select indicator_code, reason from fct_indicator_availability "
+                                         "where status = 'unavailable'"))
+    assert set(unavailable) == community
+    assert all("社区工作台（workbench）" in reason for reason in unavailable.values())
+    shown = run_govlake(env, "kpi", "--period", "2024").stdout
+    assert "3 项指标暂不可用" in shown and "community.online_ratio" in shown
 
     ingest_all(env, tmp_path)  # the upstream is back: the workbench's first batches
     daily = run_govlake(env, "transform")

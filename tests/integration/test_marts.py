@@ -68,7 +68,7 @@ def test_kpi_mart_is_tidy_and_carries_its_definition(district_env: dict[str, Any
 
 def test_govlake_kpi_prints_the_catalogue_for_a_period(district_env: dict[str, Any]) -> None:
     rows = json.loads(run_govlake(district_env["env"], "kpi", "--period", "2024", "--json").stdout)
-    assert len(rows) == 38
+    assert len(rows) == 45
     by_code = {r["indicator_code"]: r for r in rows}
     assert by_code["demand.channels"]["value"] == 37
     assert by_code["demand.tickets"]["indicator_name"] == "民意速办事件总量"
@@ -98,17 +98,26 @@ def test_govlake_kpi_refuses_a_bad_request_clearly(district_env: dict[str, Any],
     assert message in proc.stderr
 
 
-def test_kpi_needs_every_source_and_says_so(published_env: dict[str, Any]) -> None:
-    """Only 民意速办 was ingested: transform builds what it can (the demand marts) and kpi explains what is missing."""
-    import subprocess
-    import sys
-
+def test_kpi_of_one_source_carries_its_indicators_and_names_the_missing(published_env: dict[str, Any]) -> None:
+    """Only 民意速办 was ingested: the indicator table carries the demand indicators, and every other indicator is
+    listed as unavailable with the source systems it waits for."""
     con = _serving(published_env)
-    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    assert "fct_tickets" in tables and "fct_indicator_values" not in tables
-    proc = subprocess.run([sys.executable, "-m", "govlake.cli", "kpi", "--period", "2024"], env=published_env["env"],
-                          capture_output=True, text=True, check=False)
-    assert proc.returncode != 0 and "every source must be ingested" in proc.stderr
+    codes = {code for (code,) in con.execute("select distinct indicator_code from fct_indicator_values").fetchall()}
+    assert codes and all(code.startswith("demand.") for code in codes)
+    availability = {code: (status, reason, missing) for code, status, reason, missing in con.execute(
+        "select indicator_code, status, reason, missing_sources from fct_indicator_availability").fetchall()}
+    assert {c for c, (status, _, _) in availability.items() if status == "available"} == codes
+    assert availability["community.apps"] == ("unavailable", "来源系统尚未接入数据：社区工作台（workbench）",
+                                              "workbench")
+    assert availability["court.e_service_rate"][2] == "zhengfa_files"
+
+    rows = json.loads(run_govlake(published_env["env"], "kpi", "--period", "2024", "--json").stdout)
+    by_code = {r["indicator_code"]: r for r in rows}
+    assert by_code["demand.tickets"]["value"] > 0 and by_code["demand.tickets"]["status"] == "available"
+    assert by_code["video.cameras"]["value"] is None and by_code["video.cameras"]["status"] == "unavailable"
+    assert "视频资源一本账（video）" in by_code["video.cameras"]["unavailable_reason"]
+    table = run_govlake(published_env["env"], "kpi", "--period", "2024").stdout
+    assert "暂不可用" in table and "社区工作台（workbench）" in table
 
 
 def test_data_quality_mart_accounts_for_every_row_received(district_env: dict[str, Any]) -> None:
@@ -247,7 +256,7 @@ def district_api(district_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) 
 
 def test_api_serves_the_indicator_table(district_api: Any) -> None:
     body = district_api.get("/v1/kpi", params={"period": "2024"}).json()
-    assert len(body["items"]) == 38 and body["items"][0]["indicator_code"] == "demand.tickets"
+    assert len(body["items"]) == 45 and body["items"][0]["indicator_code"] == "demand.tickets"
     street = district_api.get("/v1/kpi", params={"period": "2024-06", "area_code": "440309006"})
     assert street.status_code == 200
     assert {i["area_name"] for i in street.json()["items"]} == {"观澜"}
@@ -318,7 +327,7 @@ def test_snapshot_serves_marts_and_code_tables_only(district_env: dict[str, Any]
 
 def test_govlake_kpi_reconcile_checks_truth_and_seed(district_env: dict[str, Any]) -> None:
     rows = json.loads(run_govlake(district_env["env"], "kpi", "--period", "2024", "--reconcile", "--json").stdout)
-    assert len(rows) == 38
+    assert len(rows) == 45
     assert all(r["matches_truth"] and r["within_seed_tolerance"] for r in rows), [r for r in rows
                                                                                   if not r["matches_truth"]]
 

@@ -2,17 +2,6 @@
     Rows ingested since the last run (less a small lookback, so a batch committed while the previous run was
     reading is not missed) name the groups; re-aggregating a whole group from staging is idempotent, so a
     full refresh and any sequence of incremental runs give the same table. On a full refresh every row is new. -#}
-{% macro community_ingested_since_last_run(column, watermark='last_ingested_at', lookback='1 hour') -%}
-    {%- if is_incremental() -%}
-    {{ column }} >= (
-        select coalesce(max({{ watermark }}), '-infinity'::timestamp) - interval '{{ lookback }}'
-        from {{ this }}
-    )
-    {%- else -%}
-    true
-    {%- endif -%}
-{%- endmacro %}
-
 {#- The CTEs `changed` (the month × GROUP_KEY pairs that rows ingested since the last run touch) and `scoped` (every
     row of ROWS in those pairs, with its month): what a monthly incremental mart re-aggregates. -#}
 {% macro community_touched_months(rows, group_key, date_column='stat_date') -%}
@@ -21,7 +10,7 @@ changed as (
         date_trunc('month', {{ date_column }})::date as month,
         {{ group_key }}
     from {{ rows }}
-    where {{ community_ingested_since_last_run('ingested_at') }}
+    where {{ arrived_since_last_run('ingested_at', 'last_ingested_at', inclusive=true, lookback='1 hour') }}
 ),
 
 scoped as (

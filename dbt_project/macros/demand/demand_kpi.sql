@@ -1,14 +1,16 @@
 {#- KPI contract rows (indicator_code, period, area_code, value, numerator, denominator) for the rows of RELATION
     (a cte with columns event_at: the event time, street_code: nullable, district_code, and the measure columns):
-    periods are the calendar years and months of event_at, areas the district and (where known) the street.
+    periods are the calendar years and months of event_at, areas the district and (where known) the street, and
+    with BY_COMMUNITY the community too (RELATION then has community_code).
     VALUE, NUMERATOR and DENOMINATOR are aggregate expressions over the rows. -#}
-{% macro demand_kpi_rows(code, relation, value, numerator, denominator='null') -%}
-    {%- set levels = [
-        ('year_period', 'district_code'),
-        ('year_period', 'street_code'),
-        ('month_period', 'district_code'),
-        ('month_period', 'street_code'),
-    ] -%}
+{% macro demand_kpi_rows(code, relation, value, numerator, denominator='null', by_community=false) -%}
+    {%- set areas = ['district_code', 'street_code'] + (['community_code'] if by_community else []) -%}
+    {%- set levels = [] -%}
+    {%- for period in ['year_period', 'month_period'] -%}
+        {%- for area in areas -%}
+            {%- do levels.append((period, area)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
     {%- for period, area in levels %}
     {% if not loop.first %}union all{% endif %}
     select

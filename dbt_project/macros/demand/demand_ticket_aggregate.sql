@@ -1,7 +1,8 @@
 {#- Ticket counts and the numerators and denominators of the demand rates from fct_tickets, per PERIOD_COLUMN and
     the GRAIN columns. Creation measures count a ticket in the period it was created (CREATED_PERIOD); tickets_due,
     closed_on_time and overdue count it in the period it fell due (DUE_PERIOD), the on-time rate's period.
-    Incremental (strategy replace_periods): a run recomputes the periods from demand_aggregate_since() on. -#}
+    Incremental (strategy replace_periods, macros/incremental/): a run recomputes the periods from
+    demand_aggregate_since() on, which the models name as their config replace_periods_since. -#}
 {% macro demand_ticket_aggregate(period_column, created_period, due_period, grain) -%}
     {%- set keys = [period_column] + grain -%}
     {%- set since = demand_aggregate_since(period_column) if is_incremental() and execute else none %}
@@ -30,6 +31,7 @@ created as (
         count(*) filter (where is_formal_closure) as formal_closures,
         count(*) filter (where is_rated) as rated,
         count(*) filter (where is_satisfied) as satisfied,
+        count(*) filter (where is_rated_resolved) as rated_resolved,
         sum(date_diff('second', created_at, closed_at)) as handling_seconds,
         max(source_ingested_at) as created_ingested_at
     from tickets
@@ -89,6 +91,7 @@ final as (
         coalesce(formal_closures, 0)::bigint as formal_closures,
         coalesce(rated, 0)::bigint as rated,
         coalesce(satisfied, 0)::bigint as satisfied,
+        coalesce(rated_resolved, 0)::bigint as rated_resolved,
         coalesce(handling_seconds, 0)::bigint as handling_seconds,
         coalesce(tickets_due, 0)::bigint as tickets_due,
         coalesce(closed_on_time, 0)::bigint as closed_on_time,
@@ -114,7 +117,7 @@ select * from final
         with
 
         previous as (
-            select max(source_ingested_at) as ingested_at from {{ this }}
+            select {{ last_run_watermark('source_ingested_at') }} as ingested_at
         ),
 
         tickets as (
@@ -137,19 +140,4 @@ select * from final
     {%- else -%}
         {{ return("'" ~ since ~ "'::date") }}
     {%- endif -%}
-{%- endmacro %}
-
-{#- Incremental strategy replace_periods (for demand_ticket_aggregate): delete the target's rows from the first
-    recomputed period on (unique_key names the period column) and insert the recomputed ones. Unlike delete+insert
-    it also clears a period that no longer has any row. -#}
-{% macro get_incremental_replace_periods_sql(arg_dict) -%}
-    {%- set period_column = arg_dict['unique_key'] -%}
-    {%- set since = demand_aggregate_since(period_column) -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ arg_dict['target_relation'] }}
-    {%- if since is not none %}
-    where {{ period_column }} >= {{ since }}
-    {%- endif %};
-    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
-    select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}

@@ -34,7 +34,7 @@
             where
                 {{ 'true' if watch_ledgers else 'false' }}
                 and entity = 'camera_ledgers'
-                and received_at > (select max(ingested_at) from {{ this }})
+                and received_at > {{ last_run_watermark('ingested_at') }}
         )
 
         select strftime(least(new_days.from_day, new_ledgers.from_day), '%Y-%m-%d') as from_day

@@ -19,7 +19,7 @@ flows as not materialized (
     changed as (
         select distinct flows.ticket_id
         from flows
-        where flows.ingested_at > (select max(kept.flows_ingested_at) from {{ this }} as kept)
+        where {{ arrived_since_last_run('flows.ingested_at', 'flows_ingested_at') }}
     ),
 
     scoped as (

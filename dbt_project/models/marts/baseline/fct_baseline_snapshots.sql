@@ -108,7 +108,7 @@ final as (
         element_subtype,
         element_level,
         element_count
-    from {{ ref('int_video__grid_component_snapshots') }}
+    from {{ ref('agg_grid_component_snapshots') }}
 )
 
 select * from final

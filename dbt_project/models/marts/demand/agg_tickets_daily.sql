@@ -6,6 +6,7 @@
     materialized='incremental',
     unique_key='date',
     incremental_strategy='replace_periods',
+    replace_periods_since='demand_aggregate_since',
     on_schema_change='append_new_columns',
 ) }}
 

@@ -5,6 +5,7 @@
     materialized='incremental',
     unique_key='month',
     incremental_strategy='replace_periods',
+    replace_periods_since='demand_aggregate_since',
     on_schema_change='append_new_columns',
 ) }}
 

@@ -15,17 +15,9 @@ ratings as (
     select * from {{ ref('stg_minyi__ratings') }}
 ),
 
-{% if is_incremental() -%}
-    previous as (
-        select coalesce(max(source_ingested_at), '-infinity') as ingested_at from {{ this }}
-    ),
-{%- endif %}
-
 tickets as (
     select * from {{ ref('fct_tickets') }}
-    {%- if is_incremental() %}
-        where source_ingested_at > (select previous.ingested_at from previous)
-    {%- endif %}
+    where {{ arrived_since_last_run('source_ingested_at') }}
 ),
 
 final as (

@@ -22,16 +22,12 @@ tickets as not materialized (
 ),
 
 {% if is_incremental() -%}
-    previous as (
-        select max(source_ingested_at) as ingested_at from {{ this }}
-    ),
-
     changed as (
         select ticket_id from flows
-        where ingested_at > (select previous.ingested_at from previous)
+        where {{ arrived_since_last_run('ingested_at', 'source_ingested_at') }}
         union
         select ticket_id from tickets
-        where ingested_at > (select previous.ingested_at from previous)
+        where {{ arrived_since_last_run('ingested_at', 'source_ingested_at') }}
     ),
 
     scoped as (

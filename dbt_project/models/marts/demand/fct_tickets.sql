@@ -1,8 +1,6 @@
 -- One row per ticket (latest state) with every derived flag and duration (our definitions, docs/domain.md §3).
--- Incremental: tickets change state for weeks, so a run re-derives every ticket whose own row, flows, ratings or
--- channel arrived since the last run, the tickets that fell due since the last run's data clock (is_due and
--- is_overdue move with it), and every ticket sharing a repeat group (caller, L2 class, community) with an arrived
--- ticket, before or after its change (a new or corrected ticket can make a neighbour a repeat, or stop it being one).
+-- Incremental: tickets change state for weeks, so a daily run re-derives the tickets that demand_ticket_scope()
+-- names (what arrived, what fell due, and their repeat groups).
 {{ config(
     materialized='incremental',
     unique_key='ticket_id',
@@ -47,79 +45,9 @@ classified as not materialized (
     left join categories on tickets.category_code = categories.category_code
 ),
 
-{% if is_incremental() -%}
-    previous as (
-        select
-            max(source_ingested_at) as ingested_at,
-            max(updated_at) as as_of
-        from {{ this }}
-    ),
-
-    arrived as (
-        select ticket_id from tickets
-        where ingested_at > (select previous.ingested_at from previous)
-        union
-        select ticket_id from milestones
-        where flows_ingested_at > (select previous.ingested_at from previous)
-        union
-        select ticket_id from ratings
-        where ingested_at > (select previous.ingested_at from previous)
-        union
-        select tickets.ticket_id
-        from tickets
-        semi join channels
-            on
-                tickets.channel_code = channels.channel_code
-                and channels.ingested_at > (select previous.ingested_at from previous)
-    ),
-
-    fell_due as (
-        select ticket_id from tickets
-        where
-            due_at > (select previous.as_of from previous)
-            and due_at <= (select data_clock.as_of from data_clock)
-    ),
-
-    changed_groups as (
-        select
-            classified.caller_key,
-            classified.l2_code,
-            classified.community_code
-        from classified
-        semi join arrived on classified.ticket_id = arrived.ticket_id
-        union
-        select
-            kept.caller_key,
-            kept.l2_code,
-            kept.community_code
-        from {{ this }} as kept
-        semi join arrived on kept.ticket_id = arrived.ticket_id
-    ),
-
-    scope as (
-        select ticket_id from arrived
-        union
-        select ticket_id from fell_due
-        union
-        select classified.ticket_id
-        from classified
-        semi join changed_groups
-            on
-                classified.caller_key = changed_groups.caller_key
-                and classified.l2_code = changed_groups.l2_code
-                and classified.community_code = changed_groups.community_code
-    ),
-
-    scoped as (
-        select classified.*
-        from classified
-        semi join scope on classified.ticket_id = scope.ticket_id
-    ),
-{%- else -%}
-    scoped as (
-        select * from classified
-    ),
-{%- endif %}
+-- the tickets this run (re)derives: all of them on a full build, what changed on a daily one
+-- (macros/demand/demand_ticket_scope.sql)
+{{ demand_ticket_scope('tickets', 'classified', 'milestones', 'ratings', 'channels', 'data_clock') }},
 
 -- repeat demand: the same caller, L2 class and community as an earlier ticket created at most 30 days before
 -- (the later ticket is the repeat); the pool is every ticket of the scoped tickets' groups
@@ -177,6 +105,7 @@ rating_summary as (
         ticket_id,
         count(*) as ratings,
         arg_max(satisfaction, visit_round) as satisfaction,
+        arg_max(is_resolved, visit_round) as is_resolved,
         max(ingested_at) as ratings_ingested_at
     from scoped_ratings
     group by ticket_id
@@ -229,6 +158,7 @@ joined as (
         repeats.repeat_of_ticket_id,
         coalesce(rating_summary.ratings, 0) as ratings,
         rating_summary.satisfaction,
+        rating_summary.is_resolved,
         coalesce(milestones.is_reopened_within_7d_of_close, false)
         or rated_unresolved_after_close.ticket_id is not null as is_formal_closure,
         scoped.updated_at,
@@ -290,6 +220,7 @@ flagged as (
         satisfaction,
         ratings > 0 as is_rated,
         coalesce(satisfaction in ('非常满意', '满意', '基本满意'), false) as is_satisfied,
+        coalesce(is_resolved, false) as is_rated_resolved,
         first_closed_at,
         is_formal_closure,
         updated_at,

@@ -14,6 +14,7 @@ final as (
         formula,
         owner,
         target,
+        target_direction,
         value_kind,
         seed_value_2024,
         seed_precision,
@@ -21,7 +22,8 @@ final as (
         seed_reading,
         seed_low,
         seed_high,
-        scales_with_data
+        scales_with_data,
+        source_systems
     from catalogue
 )
 

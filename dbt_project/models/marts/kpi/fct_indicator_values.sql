@@ -1,13 +1,14 @@
-{#- Every area's indicator rows come from one intermediate model per area (the KPI contract: indicator_code, period,
-    area_code, value, numerator, denominator); this mart only adds the catalogue's definition and the area names. -#}
+{#- Every area's indicator rows come from one view per area in models/marts/kpi/areas/ (the KPI contract:
+    indicator_code, period, area_code, value, numerator, denominator); this mart only adds the catalogue's definition
+    and the area names. -#}
 {%- set kpi_models = [
-    'int_demand__kpi',
-    'int_pingan__kpi',
-    'int_video__kpi',
-    'int_community__kpi',
-    'int_zhengfa_cases__kpi',
-    'int_zhengfa__kpi',
-    'int_supervision__kpi',
+    'fct_indicator_values_demand',
+    'fct_indicator_values_pingan',
+    'fct_indicator_values_video',
+    'fct_indicator_values_community',
+    'fct_indicator_values_zhengfa_cases',
+    'fct_indicator_values_zhengfa',
+    'fct_indicator_values_supervision',
 ] -%}
 
 with
@@ -66,7 +67,10 @@ final as (
         cast(computed.denominator as double) as denominator,
         catalogue.unit,
         catalogue.target,
-        case when catalogue.target is not null then computed.value >= catalogue.target end as target_met
+        case catalogue.target_direction
+            when 'at_least' then computed.value >= catalogue.target
+            when 'at_most' then computed.value <= catalogue.target
+        end as target_met
     from computed
     left join catalogue on computed.indicator_code = catalogue.indicator_code
     left join areas on computed.area_code = areas.area_code

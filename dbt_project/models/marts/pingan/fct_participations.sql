@@ -60,8 +60,8 @@ final as (
         -- reach its sign-ins too. Sign-ins: >= , re-taking their last batch is harmless (delete+insert by id).
         -- Activities: > , since all of them may share one batch, and >= would rewrite every sign-in every day
         where
-            participation_ingested_at >= (select max(existing.participation_ingested_at) from {{ this }} as existing)
-            or activity_ingested_at > (select max(existing.activity_ingested_at) from {{ this }} as existing)
+            {{ arrived_since_last_run('participation_ingested_at', inclusive=true) }}
+            or {{ arrived_since_last_run('activity_ingested_at') }}
     {% endif %}
 )
 

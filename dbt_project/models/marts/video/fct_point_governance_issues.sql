@@ -13,7 +13,7 @@ runs as (
 ),
 
 clusters as (
-    select * from {{ ref('int_video__offline_clusters') }}
+    select * from {{ ref('fct_camera_offline_clusters') }}
 ),
 
 offline_days as (

@@ -1,5 +1,6 @@
 -- the life-care resources registered now, per street (a stock): liaisons and rooms by their own street, counsellors
--- by the street of the room they serve (those without a room count at district level only, in int_zhengfa__kpi)
+-- by the street of the room they serve (those without a room count at district level only, in
+-- fct_indicator_values_zhengfa)
 with
 
 streets as (

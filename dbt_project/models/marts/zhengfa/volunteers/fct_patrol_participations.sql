@@ -15,7 +15,7 @@ participations as (
     select * from {{ ref('stg_zhengfa__patrol_participations') }}
     {% if is_incremental() -%}
         where
-            ingested_at > (select max(this.ingested_at) from {{ this }} as this)
+            {{ arrived_since_last_run('ingested_at') }}
             or participation_id not in (select this.participation_id from {{ this }} as this)
     {%- endif %}
 ),

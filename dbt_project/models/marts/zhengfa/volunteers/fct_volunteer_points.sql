@@ -16,7 +16,7 @@ points as (
     select * from {{ ref('stg_zhengfa__volunteer_points') }}
     {% if is_incremental() -%}
         where
-            ingested_at > (select max(this.ingested_at) from {{ this }} as this)
+            {{ arrived_since_last_run('ingested_at') }}
             or record_id not in (select this.record_id from {{ this }} as this)
     {%- endif %}
 ),

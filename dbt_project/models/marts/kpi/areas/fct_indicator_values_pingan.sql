@@ -8,6 +8,16 @@
 --   pingan.service_hours               群防群治服务时长: organiser-confirmed service hours of those sign-ins
 -- It reads the served marts, not staging: the indicators count the rows the dashboards list, and the views over
 -- bronze do not run a second time.
+-- the guard wraps the whole model: its body keeps the indentation it has without it
+-- sqlfluff:indentation:template_blocks_indent:false
+{% if kpi_inputs_built([
+    'fct_activities',
+    'fct_conflict_items',
+    'fct_participations',
+    'fct_reminder_letters',
+    'fct_work_orders',
+]) %}
+
 with
 
 orders as (
@@ -151,3 +161,9 @@ final as (
 )
 
 select * from final
+
+{% else %}
+
+{{ kpi_no_rows() }}
+
+{% endif %}

@@ -1,5 +1,13 @@
 -- community.* indicators for the kpi mart: per calendar year and month, for the district and each street.
 -- community.apps is a stock (apps built by the end of the year); records and the online ratio are flows.
+-- the guard wraps the whole model: its body keeps the indentation it has without it
+-- sqlfluff:indentation:template_blocks_indent:false
+{% if kpi_inputs_built([
+    'agg_workbench_online_ratio_monthly',
+    'agg_workbench_records_monthly',
+    'dim_workbench_apps',
+]) %}
+
 with
 
 apps as (
@@ -134,3 +142,9 @@ final as (
 )
 
 select * from final
+
+{% else %}
+
+{{ kpi_no_rows() }}
+
+{% endif %}

@@ -2,6 +2,19 @@
 -- Flows (activities, points, patrols, participations, hazards handled) count in the year and month of their event
 -- date, for the district and each street. Life-care resources are stocks: the count registered by the end of each
 -- year that has registrations, for the district and (liaisons, rooms) each street; counsellors carry no street.
+-- the guard wraps the whole model: its body keeps the indentation it has without it
+-- sqlfluff:indentation:template_blocks_indent:false
+{% if kpi_inputs_built([
+    'fct_night_patrols',
+    'fct_patrol_hazards',
+    'fct_patrol_participations',
+    'fct_volunteer_activities',
+    'fct_volunteer_points',
+    'stg_zhengfa__lifecare_counsellors',
+    'stg_zhengfa__lifecare_liaisons',
+    'stg_zhengfa__lifecare_rooms',
+]) %}
+
 with
 
 streets as (
@@ -151,3 +164,9 @@ final as (
 )
 
 select * from final
+
+{% else %}
+
+{{ kpi_no_rows() }}
+
+{% endif %}

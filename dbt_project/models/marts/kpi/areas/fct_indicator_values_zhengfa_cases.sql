@@ -1,5 +1,12 @@
 -- zhengfa.e_dossiers and court.* indicators for the kpi mart, for the district (neither source carries a street):
 -- per calendar year and month. Rates are in % with their numerator and denominator.
+-- the guard wraps the whole model: its body keeps the indentation it has without it
+-- sqlfluff:indentation:template_blocks_indent:false
+{% if kpi_inputs_built([
+    'agg_court_monthly',
+    'fct_zhengfa_e_dossiers',
+]) %}
+
 with
 
 dossiers as (
@@ -148,3 +155,9 @@ final as (
 )
 
 select * from final
+
+{% else %}
+
+{{ kpi_no_rows() }}
+
+{% endif %}

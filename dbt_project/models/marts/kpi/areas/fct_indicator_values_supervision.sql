@@ -2,6 +2,13 @@
 -- supervision.models is a stock: the models built by the end of each year that has one, district only.
 -- supervision.shijia_clues counts 失驾 clues in the year and month of the violation, for the district and the
 -- subject's street.
+-- the guard wraps the whole model: its body keeps the indentation it has without it
+-- sqlfluff:indentation:template_blocks_indent:false
+{% if kpi_inputs_built([
+    'fct_shijia_clues',
+    'stg_zhengfa__supervision_models',
+]) %}
+
 with
 
 streets as (
@@ -83,3 +90,9 @@ final as (
 )
 
 select * from final
+
+{% else %}
+
+{{ kpi_no_rows() }}
+
+{% endif %}

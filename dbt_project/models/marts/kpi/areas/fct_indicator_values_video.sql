@@ -1,6 +1,13 @@
 -- KPI contract rows of 视频资源一本账: video.cameras (cameras listed in a ledger: the year's = the latest ledger's)
 -- and video.online_rate (online camera-days ÷ camera-days of the feed, in %), for the district and each street,
 -- yearly and monthly
+-- the guard wraps the whole model: its body keeps the indentation it has without it
+-- sqlfluff:indentation:template_blocks_indent:false
+{% if kpi_inputs_built([
+    'agg_camera_availability_daily',
+    'dim_cameras',
+]) %}
+
 with
 
 cameras as (
@@ -140,3 +147,9 @@ final as (
 )
 
 select * from final
+
+{% else %}
+
+{{ kpi_no_rows() }}
+
+{% endif %}

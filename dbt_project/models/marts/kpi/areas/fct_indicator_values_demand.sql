@@ -1,6 +1,19 @@
 -- The demand.* indicators (docs/domain.md §5) in the KPI contract shape, by calendar year and month of their event
--- date, for the district and each street. Our definitions (docs/domain.md §3), documented in _demand__models.yml.
+-- date, for the district and each street (the rates and formal closures for each community too). Our definitions
+-- (docs/domain.md §3), documented in _demand__models.yml.
 -- Reads the demand marts, so that an indicator and its mart can never disagree.
+-- the guard wraps the whole model: its body keeps the indentation it has without it
+-- sqlfluff:indentation:template_blocks_indent:false
+{% if kpi_inputs_built([
+    'agg_tickets_monthly',
+    'agg_tickets_monthly_by_street',
+    'fct_field_reinspections',
+    'fct_letters',
+    'fct_reports',
+    'fct_warnings',
+    'stg_minyi__channels',
+]) %}
+
 with
 
 district as (
@@ -23,6 +36,31 @@ created as (
         monthly.citizen_tickets
     from monthly
     cross join district
+),
+
+-- the rates of the 三率 family, per month, street and community: creation-month measures (response, satisfaction,
+-- resolution, returns, repeats, formal closures) and due-month ones (overdue) sit on one row of agg_tickets_monthly
+-- per month; each rate is sum(numerator) / sum(denominator) at every level, never an average of rates
+by_community as (
+    select
+        rates.month as event_at,
+        rates.street_code,
+        rates.community_code,
+        district.district_code,
+        sum(rates.dispatched) as dispatched,
+        sum(rates.responded_in_24h) as responded_in_24h,
+        sum(rates.returned) as returned,
+        sum(rates.citizen_tickets) as citizen_tickets,
+        sum(rates.repeats) as repeats,
+        sum(rates.rated) as rated,
+        sum(rates.satisfied) as satisfied,
+        sum(rates.rated_resolved) as rated_resolved,
+        sum(rates.formal_closures) as formal_closures,
+        sum(rates.tickets_due) as tickets_due,
+        sum(rates.overdue) as overdue
+    from {{ ref('agg_tickets_monthly') }} as rates
+    cross join district
+    group by rates.month, rates.street_code, rates.community_code, district.district_code
 ),
 
 -- tickets by the month they fell due (only tickets already due by the data's clock are in tickets_due)
@@ -150,6 +188,30 @@ unioned as (
     {{ demand_kpi_rows('demand.letters', 'letters', 'count(*)', 'count(*)') }}
     union all
     {{ demand_kpi_rows('demand.field_reinspections', 'reinspections', 'count(*)', 'count(*)') }}
+    union all
+    {{ demand_kpi_rows('demand.response_rate', 'by_community',
+        '100.0 * sum(responded_in_24h) / nullif(sum(dispatched), 0)', 'sum(responded_in_24h)', 'sum(dispatched)',
+        by_community=true) }}
+    union all
+    {{ demand_kpi_rows('demand.satisfaction_rate', 'by_community', '100.0 * sum(satisfied) / nullif(sum(rated), 0)',
+        'sum(satisfied)', 'sum(rated)', by_community=true) }}
+    union all
+    {{ demand_kpi_rows('demand.resolution_rate', 'by_community',
+        '100.0 * sum(rated_resolved) / nullif(sum(rated), 0)', 'sum(rated_resolved)', 'sum(rated)',
+        by_community=true) }}
+    union all
+    {{ demand_kpi_rows('demand.return_rate', 'by_community', '100.0 * sum(returned) / nullif(sum(dispatched), 0)',
+        'sum(returned)', 'sum(dispatched)', by_community=true) }}
+    union all
+    {{ demand_kpi_rows('demand.repeat_rate', 'by_community',
+        '100.0 * sum(repeats) / nullif(sum(citizen_tickets), 0)', 'sum(repeats)', 'sum(citizen_tickets)',
+        by_community=true) }}
+    union all
+    {{ demand_kpi_rows('demand.overdue_rate', 'by_community', '100.0 * sum(overdue) / nullif(sum(tickets_due), 0)',
+        'sum(overdue)', 'sum(tickets_due)', by_community=true) }}
+    union all
+    {{ demand_kpi_rows('demand.suspected_formal_closures', 'by_community', 'sum(formal_closures)',
+        'sum(formal_closures)', by_community=true) }}
 ),
 
 final as (
@@ -161,6 +223,14 @@ final as (
         numerator::double as numerator,
         denominator::double as denominator
     from unioned
+    -- a rate is defined where its denominator is not zero (no tickets fell due in a month that has not ended, say)
+    where denominator is null or denominator > 0
 )
 
 select * from final
+
+{% else %}
+
+{{ kpi_no_rows() }}
+
+{% endif %}
