@@ -8,8 +8,6 @@ serving snapshot Asset.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from airflow.sdk import DAG, AssetAny
 from govlake_common import (
     SERVING_SNAPSHOT,
@@ -17,7 +15,6 @@ from govlake_common import (
     WAREHOUSE_MARTS,
     bronze,
     dag_kwargs,
-    freshness_deadline,
     govlake_task,
 )
 
@@ -42,9 +39,9 @@ PUBLISH_DOC = """
 """
 
 with DAG(**dag_kwargs("transform", ["transform", "dbt"], TRANSFORM_DOC, "dbt 构建：由 bronze Asset 触发",
-                      schedule=AssetAny(*BRONZE), deadline=freshness_deadline("transform", timedelta(hours=2)))):
+                      schedule=AssetAny(*BRONZE))):
     govlake_task("transform", ["transform"], writer=True, inlets=BRONZE, outlets=[WAREHOUSE_MARTS])
 
 with DAG(**dag_kwargs("publish", ["publish", "serving"], PUBLISH_DOC, "发布只读快照：由数仓集市 Asset 触发",
-                      schedule=[WAREHOUSE_MARTS], deadline=freshness_deadline("publish", timedelta(minutes=30)))):
+                      schedule=[WAREHOUSE_MARTS])):
     govlake_task("publish", ["publish"], writer=True, inlets=[WAREHOUSE_MARTS], outlets=[SERVING_SNAPSHOT])
