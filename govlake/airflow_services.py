@@ -8,6 +8,7 @@ other servers (pid files in DATA_DIR/run), so `govlake stop` stops them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -119,7 +120,7 @@ class AirflowStack:
                 AIRFLOW__CELERY__RESULT_BACKEND=result,
                 AIRFLOW__CELERY__WORKER_CONCURRENCY="4",
                 # a queue of this installation's own on a shared Redis
-                AIRFLOW__OPERATORS__DEFAULT_QUEUE=f"govlake_{abs(hash(str(self.home))) % 10**8}",
+                AIRFLOW__OPERATORS__DEFAULT_QUEUE="govlake_" + hashlib.sha256(str(self.home).encode()).hexdigest()[:10],
             )
         env.update(self.extra_env)
         return env

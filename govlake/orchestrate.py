@@ -10,12 +10,14 @@ Every DAG run is then listed with its state and duration.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import urllib.error
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from common import processes
 from common.settings import Settings
@@ -38,6 +40,7 @@ class RunRow:
     state: str
     seconds: float | None
     tasks: dict[str, str]  # task id -> state
+    task_times: list[dict] = field(default_factory=list)  # per task instance: id, try, start, end, state
 
     @property
     def ok(self) -> bool:
@@ -161,13 +164,21 @@ class Orchestrator:
         for r in self.api.get("/api/v2/dags/~/dagRuns?limit=1000&order_by=start_date")["dag_runs"]:
             start, end = _parse(r.get("start_date")), _parse(r.get("end_date"))
             seconds = (end - start).total_seconds() if start and end else None
-            tasks = {t["task_id"]: t["state"] for t in self.task_instances(r["dag_id"], r["dag_run_id"])}
-            rows.append(RunRow(r["dag_id"], r["dag_run_id"], r.get("logical_date"), r["state"], seconds, tasks))
+            tis = self.task_instances(r["dag_id"], r["dag_run_id"])
+            times = [{"task_id": t["task_id"], "try_number": t["try_number"], "state": t["state"],
+                      "start": t.get("start_date"), "end": t.get("end_date")} for t in tis]
+            rows.append(RunRow(r["dag_id"], r["dag_run_id"], r.get("logical_date"), r["state"], seconds,
+                               {t["task_id"]: t["state"] for t in tis}, times))
         return rows
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         assert self.api is not None
         return list(self.api.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"])
+
+
+def report_path(settings: Settings) -> Path:
+    """Where the last orchestrate run leaves its DAG runs and task instances (read by the bench)."""
+    return settings.data_dir.resolve() / "airflow" / "orchestrate_runs.json"
 
 
 def simulated_days(days: int, last: date) -> list[date]:
@@ -189,7 +200,9 @@ def orchestrate(settings: Settings, days: int, last: date, scale: float, seed: i
         for dag_id in AFTER_DAYS:
             orch.trigger(dag_id, last)
         orch.wait_idle(timeout_per_day)
-        return orch.runs()
+        runs = orch.runs()
+        report_path(settings).write_text(json.dumps([asdict(r) for r in runs], indent=1))
+        return runs
     finally:
         orch.stop()
 
