@@ -8,7 +8,16 @@ Asset each DAG updates schedules the transform DAG.
 from __future__ import annotations
 
 from airflow.sdk import DAG
-from govlake_common import SOURCES, SourceSpec, bronze, clock, dag_kwargs, drop_sensor, freshness_deadline, govlake_task
+from govlake_common import (
+    SOURCES,
+    SourceSpec,
+    bronze,
+    clock,
+    dag_kwargs,
+    drop_sensor,
+    freshness_expectation,
+    govlake_task,
+)
 
 
 def _doc(spec: SourceSpec) -> str:
@@ -20,7 +29,7 @@ def _doc(spec: SourceSpec) -> str:
 
 - 来源类型：{spec.kind}
 - 调度：{spec.cadence}（北京时间）
-- 时效要求：bronze 最新批次不超过 {hours:g} 小时；运行超时未完成即记录告警
+- 时效要求：每次运行须在 {hours:g} 小时内完成，超时即判失败并记录告警
 {wait}
 1. `ingest` — `govlake ingest {spec.name} --day <数据日>`：只收取截至该日末的新数据（重跑、补数同日结果一致），
    经 pandera 校验写入 bronze，不合格行进入 quarantine，每批次写清单
@@ -33,7 +42,7 @@ def _doc(spec: SourceSpec) -> str:
 def ingest_dag(spec: SourceSpec) -> DAG:
     dag_id = f"ingest_{spec.name}"
     with DAG(**dag_kwargs(dag_id, ["ingest", spec.name], _doc(spec), f"{spec.title}：增量入湖（{spec.cadence}）",
-                          schedule=clock(spec.schedule), deadline=freshness_deadline(dag_id, spec.freshness))) as dag:
+                          schedule=clock(spec.schedule), **freshness_expectation(spec.freshness))) as dag:
         ingest = govlake_task("ingest", ["ingest", spec.name, "--day", "{{ ds }}"], outlets=[bronze(spec.name)])
         if spec.drop_globs:
             month = "{{ logical_date.strftime('%Y-%m') }}"

@@ -76,7 +76,7 @@ class AirflowStack:
         path = self.home / f".{name}"
         if not path.exists():
             self.home.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32))
+            path.write_text(secrets.token_urlsafe(64))  # HS512 wants 64 bytes or more
             path.chmod(0o600)
         return path.read_text().strip()
 

@@ -21,7 +21,7 @@ from govlake_common.cli import (
     repo_root,
     simulated_time,
 )
-from govlake_common.dag_defaults import dag_kwargs, freshness_deadline
+from govlake_common.dag_defaults import dag_kwargs, freshness_expectation
 from govlake_common.sources import SOURCES, SourceSpec
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
     "dag_kwargs",
     "default_args",
     "drop_sensor",
-    "freshness_deadline",
+    "freshness_expectation",
     "govlake_bin",
     "govlake_task",
     "repo_root",

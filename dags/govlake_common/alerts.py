@@ -1,4 +1,4 @@
-"""Alerts from Airflow: a task's final failure and a missed freshness deadline become a log line and a record.
+"""Alerts from Airflow: a task's final failure and a failed or overdue run become a log line and a record.
 
 The record is one JSON line in `$DATA_DIR/alerts/airflow.jsonl` (the alerts ledger beside the lake, kept by the
 platform rather than by Airflow's metadata, so it survives a metadata reset and is readable without Airflow).
@@ -40,6 +40,9 @@ def record_task_failure(context: Any) -> None:
            f"任务最终失败（已重试 {max(ti.try_number - 1, 0)} 次）: {error!s}"[:2000])
 
 
-def deadline_missed(dag_id: str, expectation: str, **_: Any) -> None:
-    """DeadlineAlert callback: a run did not finish within its freshness expectation."""
-    record("freshness_deadline", dag_id, None, None, f"超过时效要求仍未完成: {expectation}")
+def record_run_failure(context: Any) -> None:
+    """DAG-level on_failure_callback: a run failed, or ran past its freshness expectation (dagrun_timeout)."""
+    run = context["dag_run"]
+    reason = str(context.get("reason") or "")
+    kind = "freshness_deadline" if "timed_out" in reason else "run_failed"
+    record(kind, run.dag_id, None, run.run_id, f"运行失败: {reason}" if reason else "运行失败")

@@ -53,11 +53,13 @@ def default_args() -> dict[str, Any]:
     """Retries with exponential backoff: sources and the object store fail transiently, code bugs do not.
 
     GOVLAKE_TASK_RETRIES lowers the count where a failure must surface at once (tests, local debugging).
+    The final failure records an alert (govlake_common.alerts).
     """
     return {
         "owner": "govlake",
         "retries": int(os.environ.get("GOVLAKE_TASK_RETRIES", "3")),
-        "retry_delay": timedelta(minutes=2),
+        # GOVLAKE_RETRY_DELAY_SECONDS shortens the first delay where a test waits for the retry
+        "retry_delay": timedelta(seconds=float(os.environ.get("GOVLAKE_RETRY_DELAY_SECONDS", "120"))),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),
         "execution_timeout": timedelta(hours=2),

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
 
 from govlake_common.cli import default_args
 
@@ -14,15 +13,19 @@ from govlake_common.cli import default_args
 START = pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai")
 
 
-def freshness_deadline(dag_id: str, within: timedelta) -> DeadlineAlert:
-    """The SLA-style expectation: a run queued must have finished within WITHIN, else an alert is recorded."""
-    hours = within.total_seconds() / 3600
-    return DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=within,
-        callback=SyncCallback("govlake_common.alerts.deadline_missed",
-                              kwargs={"dag_id": dag_id, "expectation": f"{hours:g} 小时内完成"}),
-    )
+def freshness_expectation(within: timedelta) -> dict[str, Any]:
+    """The SLA-style expectation: a run must finish within WITHIN; one that does not is failed by the scheduler
+    (`dagrun_timeout`) and its DAG-level failure callback records an alert.
+
+    Not a `DeadlineAlert`: in Airflow 3.3.2 `airflow dags test` fails on any DAG carrying one (the run looks up
+    alert ids that the test never stored), and engineers debug DAGs with `dags test`."""
+    return {"dagrun_timeout": within, "on_failure_callback": _record_run_failure}
+
+
+def _record_run_failure(context: Any) -> None:
+    from govlake_common.alerts import record_run_failure
+
+    record_run_failure(context)
 
 
 def dag_kwargs(dag_id: str, tags: list[str], doc_md: str, description: str, **extra: Any) -> dict[str, Any]:

@@ -42,7 +42,8 @@ for dag_id, dag in bag.dags.items():
         "doc_md": dag.doc_md or "",
         "max_active_runs": dag.max_active_runs,
         "paused_on_creation": dag.is_paused_upon_creation,
-        "deadlines": [str(d.interval) for d in (dag.deadline or [])],
+        "timeout": dag.dagrun_timeout.total_seconds() if dag.dagrun_timeout else None,
+        "run_failure_alert": bool(dag.on_failure_callback),
         "tasks": {
             t.task_id: {
                 "type": type(t).__name__,
@@ -92,7 +93,7 @@ def test_every_source_has_an_ingest_dag_on_its_cadence(tmp_path: Path) -> None:
         assert ingest["outlets"] == [uri]
         assert dag["owner"] == "govlake" and {"govlake", "ingest", source} <= set(dag["tags"])
         assert _has_chinese(dag["doc_md"]) and "--day" in dag["doc_md"]
-        assert dag["deadlines"], f"{source}: no freshness expectation"
+        assert dag["timeout"] and dag["run_failure_alert"], f"{source}: no freshness expectation"
         assert dag["max_active_runs"] == 1
     # the file drops wait for their file, in reschedule mode, and skip (not fail) when none arrives
     for source, needle in (("video", "video/status/{{ ds }}.jsonl.gz"), ("zhengfa_files", "zhengfa/court/monthly_")):
