@@ -103,3 +103,32 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@pytest.mark.timeout(1200)
+def test_orchestrate_runs_a_simulated_day_on_celery_with_redis(metadata_db: str, tmp_path: Path) -> None:
+    """The same on the CeleryExecutor: tasks go through Redis to a Celery worker, on this installation's own queue."""
+    with socket.socket() as s:
+        s.settimeout(1)
+        if s.connect_ex(("127.0.0.1", 6379)) != 0:
+            if os.environ.get("CI") == "true":
+                pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+            pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    env = govlake_env(tmp_path, AIRFLOW_DATABASE_URL=metadata_db, GOVLAKE_TASK_RETRIES="0")
+    proc = run_govlake(env, "orchestrate", "--days", "1", "--last-day", "2024-12-31", "--scale", SCALE,
+                       "--executor", "CeleryExecutor", timeout=1100)
+    assert "celery-worker up" in proc.stderr
+    import psycopg
+
+    with psycopg.connect(metadata_db) as con:
+        runs = con.execute("select dag_id, state from dag_run").fetchall()
+        queues = {q for (q,) in con.execute("select distinct queue from task_instance").fetchall()}
+        tis = con.execute("select count(*) from task_instance where state = 'success'").fetchone()
+    assert {state for _, state in runs} == {"success"}, runs
+    assert {"simulate_sources", "transform", "publish", "ingest_workbench"} <= {dag for dag, _ in runs}
+    assert len(queues) == 1 and next(iter(queues)).startswith("govlake_")  # our own queue on the shared Redis
+    assert tis and tis[0] >= 10
+    import redis
+
+    queue = next(iter(queues))
+    redis.Redis(host="127.0.0.1", port=6379, db=0).delete(queue, f"_kombu.binding.{queue}")
