@@ -12,6 +12,7 @@ from govlake_common import (
     BRONZE_MINYI_TICKETS,
     SERVING_SNAPSHOT,
     WAREHOUSE_MARTS,
+    clock,
     default_args,
     govlake_task,
 )
@@ -34,7 +35,7 @@ DOC_MD = """
     dag_id="minyi_slice",
     description="民意速办工单：模拟 → 入湖 → 建模 → 发布",
     # 02:00 Beijing time: after the source systems' nightly close, before leaders open the cockpit
-    schedule="0 2 * * *",
+    schedule=clock("0 2 * * *"),
     start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,

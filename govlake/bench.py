@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 
 from common.settings import Settings
+from govlake import airflow_bench
 from govlake.pipeline import pipeline
 
 
@@ -83,6 +84,8 @@ STAGES: dict[str, list[str]] = {
     "publish (next day)": _NEXT["publish"],
     # the baseline the incremental run is judged against: the same data rebuilt from scratch
     "transform (full refresh)": ["transform", "--full-refresh"],
+    # real Airflow services through one simulated day (run it alone: `--only "airflow (orchestrate 1 day)"`)
+    airflow_bench.STAGE: airflow_bench.STAGE_ARGS,
 }
 
 
@@ -195,6 +198,7 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
     stages: list[dict[str, Any]] = []
     reconciliation: dict[str, Any] | None = None
     read_latency: dict[str, float] | None = None
+    airflow: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="govlake-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCE_") and k != "LAKE_URI"}
         env["DATA_DIR"] = tmp
@@ -217,12 +221,16 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
                 reconciliation = _reconcile(settings)
             if name == "publish (next day)":
                 read_latency = _read_latency(settings)
+            if name == airflow_bench.STAGE:
+                airflow = airflow_bench.report(settings)
+                airflow_bench.print_report(airflow, lambda line: print(line, file=sys.stderr))
     seconds = {s["stage"]: s["seconds"] for s in stages}
     return {
         "source_change_to_servable_seconds": (round(sum(seconds[s] for s in SERVABLE), 3)
                                               if all(s in seconds for s in SERVABLE) else None),
         "read_latency": read_latency,
         "kpi_reconciliation": reconciliation,
+        "airflow": airflow,
         "scale": scale,
         "ratios": _ratios(stages),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__},

@@ -266,7 +266,7 @@ def publish(
 
 @app.command()
 def serve(
-    what: Annotated[str, typer.Argument(help="api | superset | all")] = "all",
+    what: Annotated[str, typer.Argument(help="api | superset | airflow | all")] = "all",
     background: Annotated[bool, typer.Option(help="start in the background and return")] = True,
 ) -> None:
     """Start the marts API and/or Superset on the published snapshot."""
@@ -274,8 +274,13 @@ def serve(
     from superset_assets import lifecycle as superset
 
     settings = get_settings()
-    if what not in ("api", "superset", "all"):
-        raise _fail("serve api | superset | all")
+    if what not in ("api", "superset", "airflow", "all"):
+        raise _fail("serve api | superset | airflow | all")
+    if what == "airflow":
+        from govlake.orchestrate import serve_airflow
+
+        serve_airflow(settings, console.print)
+        return
     if what == "api" and not background:
         import uvicorn
 
@@ -298,7 +303,10 @@ def stop() -> None:
     from superset_assets import lifecycle as superset
 
     settings = get_settings()
-    stops = (("api", services.stop_api), ("superset", superset.stop), ("upstream", services.stop_upstream))
+    from govlake.airflow_services import stop_all as stop_airflow
+
+    stops = (("api", services.stop_api), ("superset", superset.stop), ("upstream", services.stop_upstream),
+             ("airflow", stop_airflow))
     stopped = [name for name, stop_one in stops if stop_one(settings)]
     console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
 
@@ -366,6 +374,22 @@ def bench(
     if out:
         with open(out, "w", encoding="utf-8") as fh:
             fh.write(text)
+
+
+@app.command()
+def orchestrate(
+    days: Annotated[int, typer.Option(help="simulated days to run, ending with --last-day")] = 3,
+    last_day: Annotated[datetime, typer.Option(help="the last simulated day")] = datetime(2024, 12, 31),
+    scale: Annotated[float, typer.Option(help="simulator scale")] = 0.01,
+    seed: Annotated[int, typer.Option(help="simulator seed")] = 42,
+    executor: Annotated[str, typer.Option(help="LocalExecutor | CeleryExecutor (Redis, needs PostgreSQL)")]
+    = "LocalExecutor",
+) -> None:
+    """Real Airflow services run every DAG through simulated days; exits 1 unless every DAG run succeeded."""
+    from govlake.orchestrate import run_cli
+
+    if not run_cli(get_settings(), days, last_day.date(), scale, seed, executor, console.print, _out()):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -1,0 +1,42 @@
+"""What every govlake DAG shares: start date, owner and retries (default_args), one run at a time, tags."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+
+from govlake_common.cli import default_args
+
+# before the simulated year (2024): a run with an earlier logical date would have no task instances
+START = pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai")
+
+
+def freshness_expectation(within: timedelta) -> dict[str, Any]:
+    """The SLA-style expectation: a run must finish within WITHIN; one that does not is failed by the scheduler
+    (`dagrun_timeout`) and its DAG-level failure callback records an alert.
+
+    Not a `DeadlineAlert`: in Airflow 3.3.2 `airflow dags test` fails on any DAG carrying one (the run looks up
+    alert ids that the test never stored), and engineers debug DAGs with `dags test`."""
+    return {"dagrun_timeout": within, "on_failure_callback": _record_run_failure}
+
+
+def _record_run_failure(context: Any) -> None:
+    from govlake_common.alerts import record_run_failure
+
+    record_run_failure(context)
+
+
+def dag_kwargs(dag_id: str, tags: list[str], doc_md: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "dag_id": dag_id,
+        "description": description,
+        "start_date": START,
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": default_args(),
+        "doc_md": doc_md,
+        "tags": ["govlake", *tags],
+        **extra,
+    }
