@@ -286,6 +286,7 @@ def serve(
             url = superset.start(settings)
         console.print(f"Superset: {url}  (login {settings.superset_admin_user} / {settings.superset_admin_password})")
         console.print(f"dashboard: {superset.dashboard_url(settings)}")
+        console.print(superset.demo_users_text(settings))
 
 
 @app.command()
