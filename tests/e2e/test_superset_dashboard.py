@@ -14,48 +14,32 @@ import socket
 import time
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from common.settings import REPO_ROOT, Settings
+from govlake.bench_superset import (
+    CHART_STATE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    browser_login,
+    dashboards,
+    render_dashboard,
+)
 from serving import reader
 from superset_assets import lifecycle as superset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 GUANLAN = ("440309006", "观澜")
 # Superset's empty-state texts, English and the zh language pack
 EMPTY_STATE_TEXTS = ("No results", "No data", "无结果", "没有数据", "暂无数据")
 
 
-def _dashboards() -> list[tuple[str, str, set[str]]]:
-    """(slug, title, chart titles) of every dashboard in the bundle."""
-    import yaml
-
-    found = []
-    for path in sorted((superset.ASSETS_DIR / "dashboards").glob("*.yaml")):
-        dash = yaml.safe_load(path.read_text(encoding="utf-8"))
-        titles = {item["meta"]["sliceName"] for item in dash["position"].values()
-                  if isinstance(item, dict) and item.get("type") == "CHART"}
-        found.append((dash["slug"], dash["dashboard_title"], titles))
-    return found
-
-
-DASHBOARDS = _dashboards()
+DASHBOARDS = dashboards()
 
 
 def _require(ok: bool, reason: str) -> None:
@@ -170,42 +154,6 @@ MONTH_AXIS = {
     "timeGrain": "P1M",
 }
 
-# Runs in the page: the state of every chart on the dashboard.
-CHART_STATE_JS = """
-() => [...document.querySelectorAll('[data-test="chart-grid-component"]')].map(holder => {
-  const body = holder.querySelector('[data-test="chart-container"]');
-  return {
-    title: (holder.querySelector('[data-test="editable-title"]')?.innerText ?? '').trim(),
-    drawn: body ? body.querySelectorAll('canvas, svg').length : 0,
-    text: body ? body.innerText : '',
-    loading: holder.querySelectorAll('[data-test="loading-indicator"], .loading').length,
-    errors: holder.querySelectorAll('.ant-alert-error, [data-test="error-alert"], [role="alert"]').length,
-  };
-})
-"""
-ALL_RENDERED_JS = f"""
-(expected) => {{
-  const charts = ({CHART_STATE_JS})();
-  return charts.length >= expected && charts.every(c =>
-    c.loading === 0 && (c.errors > 0 || c.drawn > 0 || /\\d/.test(c.text)));
-}}
-"""
-
-
-def _browser_login(page: Any, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click('[data-test="login-button"]')
-    page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
-
-
-def render_dashboard(page: Any, base: str, slug: str, expected_charts: int, timeout_ms: int = 180_000) -> None:
-    """Open a dashboard and wait until every chart has drawn (or shown an error)."""
-    page.goto(f"{base}/superset/dashboard/{slug}/")
-    page.wait_for_function(ALL_RENDERED_JS, arg=expected_charts, timeout=timeout_ms, polling=250)
-
-
 def _assert_rendered(title: str, chart_titles: set[str], charts: list[dict[str, Any]]) -> None:
     assert {c["title"] for c in charts} == chart_titles, title
     for chart in charts:
@@ -229,7 +177,7 @@ def test_every_dashboard_renders_every_chart_with_data_for_a_leader(superset_set
             page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
             page.on("response", lambda r: data_responses.append(r) if "/api/v1/chart/data" in r.url else None)
             page.on("console", lambda m: console.append(m.text))
-            _browser_login(page, base, "leader", s.superset_demo_password)
+            browser_login(page, base, "leader", s.superset_demo_password)
             for slug, title, chart_titles in DASHBOARDS:
                 data_responses.clear()
                 render_dashboard(page, base, slug, len(chart_titles))
@@ -379,7 +327,7 @@ def test_a_street_officer_sees_only_their_street_and_no_sql_lab(superset_setting
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
-            _browser_login(page, superset.base_url(s), "street_440309006", s.superset_demo_password)
+            browser_login(page, superset.base_url(s), "street_440309006", s.superset_demo_password)
             cockpit_titles = next(t for slug, _, t in DASHBOARDS if slug == "cockpit")
             render_dashboard(page, superset.base_url(s), "cockpit", len(cockpit_titles))
             page.wait_for_timeout(1_000)
