@@ -100,7 +100,10 @@ def dashboards(b: Builder) -> list[Dashboard]:
     one_map = Dashboard("one-map", "一图统览",
                         "全区一张图：视频点位、重点场所、夜巡隐患与重点事件的坐标分布（离线，无底图）", [
         ["#### 一图统览\n各点为平台自有数据的经纬度坐标，图上不加载任何在线底图或瓦片，内网可用；"
-         "按街道、社区、时间筛选（左侧）。点击图例可显示或隐藏某一类别。"],
+         "按街道、社区、时间筛选（左侧）。点击图例可显示或隐藏某一类别。\n\n"
+         "右图为各街道的网格中心点（示意分区，非测绘边界），用作其余各图的位置参照。",
+         b.scatter_map("streets", "街道分区（网格中心点，示意）", "dim_areas", "grid_code", "street_name",
+                       where=("area_level = 'grid'",), width=8, height=50)],
         [b.scatter_map("cameras", "视频点位分布（按设备类型）", "dim_cameras", "device_id", "device_type_name"),
          b.scatter_map("places", "重点场所分布（按场所类型）", "dim_key_places", "place_id", "place_type_name")],
         [b.scatter_map("hazards", "夜巡隐患分布（按隐患类型）", "fct_patrol_hazards", "hazard_id", "hazard_type"),
