@@ -89,9 +89,10 @@ def _case(column: str, names: dict[str, str]) -> str:
     return f"CASE {column} {whens} ELSE {column} END"
 
 
-def area_name_columns(served: set[str]) -> list[dict[str, Any]]:
-    """街道 / 社区 names for a mart that carries only the codes, from the area seeds (so filters and axes read
-    Chinese on every dataset and one 街道 filter reaches them all)."""
+def area_name_columns(served: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Calculated name columns from the seeds: 街道 / 社区 names for a mart that carries only the codes (so filters
+    and axes read Chinese on every dataset and one 街道 filter reaches them all), and a ticket
+    category's 大类 / 小类."""
     extra = []
     if "street_code" in served and "street_name" not in served:
         names = {r["street_code"]: r["street_name"] for r in _seed("ref_streets.csv")}
@@ -101,6 +102,16 @@ def area_name_columns(served: set[str]) -> list[dict[str, Any]]:
         names = {r["community_code"]: r["community_name"] for r in _seed("ref_communities.csv")}
         extra.append({"name": "community_name", "label": "社区", "expression": _case("community_code", names),
                       "type": "VARCHAR", "description": "社区名称（由社区代码对照区划种子表得出）"})
+    if (served.get("category_code", {}).get("description") or "").startswith("事项分类"):  # a ticket category
+        categories = _seed("ref_ticket_categories.csv")
+        l1 = {r["l1_code"]: r["l1_name"] for r in categories}
+        l2 = {r["l2_code"]: r["l2_name"] for r in categories}
+        extra.append({"name": "category_l1_name", "label": "诉求大类",
+                      "expression": _case("substr(category_code, 1, 2)", l1), "type": "VARCHAR",
+                      "description": "GB/T 31000 风格分类的一级名称（由分类代码对照分类种子表得出）"})
+        extra.append({"name": "category_l2_name", "label": "诉求小类",
+                      "expression": _case("substr(category_code, 1, 4)", l2), "type": "VARCHAR",
+                      "description": "分类的二级名称（由分类代码对照分类种子表得出）"})
     return extra
 
 
@@ -132,7 +143,7 @@ def dataset(mart: str, node: dict[str, Any], spec: dict[str, Any], database_uuid
             "filterable": True, "expression": None, "description": description, "python_date_format": None,
             "extra": None,
         })
-    for calc in area_name_columns(set(served)) + list(spec.get("calculated", [])):
+    for calc in area_name_columns(served) + list(spec.get("calculated", [])):
         if calc["name"] in served:
             raise SemanticLayerError(f"{mart}: calculated column {calc['name']!r} shadows a column of the mart")
         columns.append({
