@@ -43,11 +43,14 @@ CHART_STATE_JS = """
   };
 })
 """
+# Superset's empty-state texts, English and the zh language pack: an empty chart has finished too
+EMPTY_STATE_TEXTS = ("No results", "No data", "无结果", "没有数据", "暂无数据")
 ALL_RENDERED_JS = f"""
 (expected) => {{
+  const EMPTY = /{"|".join(EMPTY_STATE_TEXTS)}/;
   const charts = ({CHART_STATE_JS})();
   return charts.length >= expected && charts.every(c =>
-    c.loading === 0 && (c.errors > 0 || c.drawn > 0 || /\\d/.test(c.text)));
+    c.loading === 0 && (c.errors > 0 || c.drawn > 0 || /\\d/.test(c.text) || EMPTY.test(c.text)));
 }}
 """
 

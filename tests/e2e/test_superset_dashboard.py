@@ -25,6 +25,7 @@ from govlake.bench_superset import (
     CHART_STATE_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    EMPTY_STATE_TEXTS,
     browser_login,
     dashboards,
     render_dashboard,
@@ -36,8 +37,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 GUANLAN = ("440309006", "观澜")
-# Superset's empty-state texts, English and the zh language pack
-EMPTY_STATE_TEXTS = ("No results", "No data", "无结果", "没有数据", "暂无数据")
 
 
 DASHBOARDS = dashboards()
