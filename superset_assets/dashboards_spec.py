@@ -213,9 +213,10 @@ def dashboards(b: Builder) -> list[Dashboard]:
                x_title="街道", y_title="数量（个）", width=6),
          b.timeseries("online-trend", "线上化率（按月、按街道）", "agg_workbench_online_ratio_monthly",
                       ["online_ratio"], groupby=("street_name",), y_title="线上化率", fmt=".1%", width=6)],
-        [b.timeseries("core-indicators", "9 项核心指标（按月）", "fct_workbench_indicator_values",
-                      ["wb_indicator_value"], groupby=("indicator_name",), y_title="指标值", fmt=",.1f",
-                      width=6),
+        # the 9 indicators are per community and mostly rates without their numerators: listed, never summed
+        [b.table("core-indicators", "9 项核心指标（各社区，按月）", "fct_workbench_indicator_values",
+                 columns=("month", "street_name", "community_name", "indicator_name", "value", "unit"),
+                 order_by="month", limit=500, width=6),
          b.table("key-tasks", "80 项重点任务进展", "dim_workbench_key_tasks",
                  columns=("task_name", "category", "lead_unit", "progress_pct", "planned_pct", "status",
                           "is_behind_plan"),
