@@ -22,6 +22,7 @@ import pytest
 
 from common.settings import REPO_ROOT, Settings
 from govlake.bench_superset import (
+    ALL_RENDERED_JS,
     CHART_STATE_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -33,7 +34,8 @@ from govlake.bench_superset import (
 from serving import reader
 from superset_assets import lifecycle as superset
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+# the first test's setup builds the whole district (every system) and initialises Superset: minutes on 2 cores
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 GUANLAN = ("440309006", "观澜")
@@ -180,7 +182,12 @@ def test_every_dashboard_renders_every_chart_with_data_for_a_leader(superset_set
             browser_login(page, base, "leader", s.superset_demo_password)
             for slug, title, chart_titles in DASHBOARDS:
                 data_responses.clear()
+                page.set_viewport_size({"width": 1600, "height": 1100})
                 render_dashboard(page, base, slug, len(chart_titles))
+                # a full-page screenshot resizes the page, which re-lays the grid out: size it first, wait again
+                height = page.evaluate("document.documentElement.scrollHeight")
+                page.set_viewport_size({"width": 1600, "height": max(1100, height)})
+                page.wait_for_function(ALL_RENDERED_JS, arg=len(chart_titles), timeout=120_000, polling=250)
                 page.wait_for_timeout(1_500)  # let ECharts finish its entry animation before the screenshot
                 page.screenshot(path=str(ARTIFACTS / f"superset_{slug}.png"), full_page=True)
                 charts = page.evaluate(f"({CHART_STATE_JS})()")
