@@ -221,7 +221,10 @@ def _native_filters(dashboard: Dashboard, datasets: dict[str, Dataset], ids: dic
         if name not in dashboard.filters:
             continue
         label, column = FILTER_COLUMNS[name]
-        source = next((c.dataset for c in charts if column in datasets[c.dataset].columns), None)
+        # the filter's values come from the first chart's dataset that has the column; dim_areas also has the
+        # district's row (no street), which would add an empty option
+        source = next((c.dataset for c in charts if column in datasets[c.dataset].columns
+                       and c.dataset != "dim_areas"), None)
         if source is None:
             continue
         excluded = [ids[c.key] for c in charts if column not in datasets[c.dataset].columns]
