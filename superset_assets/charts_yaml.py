@@ -139,8 +139,12 @@ class Builder:
                   "legendOrientation": "top", "rich_tooltip": True, "x_axis_sort": first,
                   "x_axis_sort_asc": False, "x_axis_title": x_title, "x_axis_title_margin": 30,
                   "y_axis_title": y_title, "y_axis_title_margin": 50, "y_axis_title_position": "Left",
-                  "y_axis_format": fmt, "annotation_layers": [], "order_desc": True, "series_limit": limit,
-                  "only_total": True}
+                  "y_axis_format": fmt, "annotation_layers": [], "order_desc": True, "only_total": True}
+        if groupby:
+            params["series_limit"] = limit
+        else:  # the query keeps the LIMIT categories with the largest first metric
+            params.update({"row_limit": limit, "timeseries_limit_metric": metrics[0],
+                           "series_limit_metric": metrics[0]})
         if stack:
             params["stack"] = "Stack"
         return Chart(key, title, table, "echarts_timeseries_bar", params, "", width, height)
