@@ -294,6 +294,7 @@ def serve(
             url = superset.start(settings)
         console.print(f"Superset: {url}  (login {settings.superset_admin_user} / {settings.superset_admin_password})")
         console.print(f"dashboard: {superset.dashboard_url(settings)}")
+        console.print(superset.demo_users_text(settings))
 
 
 @app.command()
@@ -364,6 +365,10 @@ def bench(
         _out().print(f"source change to servable (ingest + transform + publish of a day): "
                      f"{report['source_change_to_servable_seconds']:.2f} s; a small filtered read: "
                      f"{report['read_latency']}")
+    if report["superset_dashboards"]:
+        from govlake.bench_superset import print_report
+
+        print_report(report["superset_dashboards"], _out())
     kpi = report["kpi_reconciliation"]
     if kpi and "indicators" in kpi:
         n = kpi["indicators"]

@@ -67,6 +67,10 @@ def main(database_name: str) -> None:
                 found = security_manager.find_permission_view_menu(permission, view)
             return found
 
+        # anonymous visitors (the login page) may fetch the UI's language pack, nothing else (superset_config.py)
+        public = security_manager.add_role("Public")
+        public.permissions = [pvm("can_language_pack", "Superset")]
+
         reader = security_manager.add_role(READER_ROLE)
         reader.permissions = [pvm("database_access", database.perm)]
         quality = security_manager.add_role(QUALITY_ROLE)

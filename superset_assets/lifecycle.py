@@ -37,7 +37,7 @@ ACCESS_SCRIPT = ASSETS_DIR / "access.py"  # roles, row-level security, demo user
 DATABASE_NAME = "govlake_serving"
 BUNDLE_DIRS = ("databases", "datasets", "charts", "dashboards")
 PROCESS_NAME = "superset"
-DASHBOARD_SLUG = "minyi-monthly-by-street"
+DASHBOARD_SLUG = "cockpit"  # 一屏感知 · 领导驾驶舱
 
 
 class SupersetError(RuntimeError):
@@ -59,6 +59,14 @@ def base_url(settings: Settings) -> str:
 
 def dashboard_url(settings: Settings) -> str:
     return f"{base_url(settings)}/superset/dashboard/{DASHBOARD_SLUG}/"
+
+
+def demo_users_text(settings: Settings) -> str:
+    """The demo logins, one per line, for `govlake serve` / `make demo` to print."""
+    from superset_assets.access import demo_users
+
+    names = ", ".join(username for username, _, _ in demo_users())
+    return f"demo users (password {settings.superset_demo_password}): {names}"
 
 
 def superset_env(settings: Settings) -> dict[str, str]:
@@ -205,16 +213,22 @@ def init(settings: Settings, *, force: bool = False) -> None:
     assets_key = _digest([f"{k}\n{v}" for k, v in sorted(files.items())]
                          + [ACCESS_SCRIPT.read_text(encoding="utf-8"), settings.superset_demo_password])
     if marker.get("assets") != assets_key:
-        with tempfile.TemporaryDirectory(prefix="govlake-superset-") as tmp:
-            zip_path = write_bundle_zip(Path(tmp) / "govlake_assets.zip")
-            _run(
-                settings,
-                [str(BIN_DIR / "python"), str(IMPORT_SCRIPT), str(zip_path), settings.superset_admin_user],
-                "import asset bundle",
-            )
-        _run(settings, [str(BIN_DIR / "python"), str(ACCESS_SCRIPT), DATABASE_NAME], "roles, RLS and demo users")
+        import_assets(settings)
         marker["assets"] = assets_key
         _write_marker(settings, marker)
+
+
+def import_assets(settings: Settings) -> None:
+    """Import the bundle (overwriting every object in it) and re-apply the access rules; a repeat changes nothing."""
+    _require_installed()
+    with tempfile.TemporaryDirectory(prefix="govlake-superset-") as tmp:
+        zip_path = write_bundle_zip(Path(tmp) / "govlake_assets.zip")
+        _run(
+            settings,
+            [str(BIN_DIR / "python"), str(IMPORT_SCRIPT), str(zip_path), settings.superset_admin_user],
+            "import asset bundle",
+        )
+    _run(settings, [str(BIN_DIR / "python"), str(ACCESS_SCRIPT), DATABASE_NAME], "roles, RLS and demo users")
 
 
 # ---------------------------------------------------------------- start / stop

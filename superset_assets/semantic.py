@@ -9,6 +9,7 @@ core environment (reads YAML and JSON only); the bundle it writes is what `lifec
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 import uuid
@@ -24,6 +25,7 @@ DATASETS_DIR = HERE / "datasets" / "govlake_serving"
 PERSON_LEVEL_MARTS = frozenset({"dim_key_persons", "dim_key_person_level_history", "fct_shijia_clues",
                                 "dim_volunteers", "dim_pingan_volunteers"})
 DATE_TYPES = ("date", "timestamp")
+SEEDS = HERE.parent / "dbt_project" / "seeds"
 UUID_NAMESPACE = uuid.UUID("5c1a3f0e-61c4-4a8e-9d55-0a1c2b7e9f10")  # stable dataset ids for marts without one
 
 
@@ -49,10 +51,13 @@ def is_pseudonym(column: dict[str, Any]) -> bool:
     return "pseudonym" in (column.get("description") or "").lower()
 
 
+METRIC_KINDS = ("count", "sum", "count_distinct", "ratio", "count_true", "share")
+
+
 def _metric_expression(metric: dict[str, Any], columns: set[str], mart: str) -> str:
-    kinds = [k for k in ("count", "sum", "count_distinct", "ratio") if k in metric]
+    kinds = [k for k in METRIC_KINDS if k in metric]
     if len(kinds) != 1:
-        raise SemanticLayerError(f"{mart}.{metric.get('name')}: give exactly one of count, sum, count_distinct, ratio")
+        raise SemanticLayerError(f"{mart}.{metric.get('name')}: give exactly one of {', '.join(METRIC_KINDS)}")
     kind = kinds[0]
     used = metric["ratio"] if kind == "ratio" else [] if kind == "count" else [metric[kind]]
     unknown = [c for c in used if c not in columns]
@@ -64,8 +69,50 @@ def _metric_expression(metric: dict[str, Any], columns: set[str], mart: str) -> 
         return f"SUM({metric['sum']})"
     if kind == "count_distinct":
         return f"COUNT(DISTINCT {metric['count_distinct']})"
+    if kind == "count_true":  # rows where a boolean column is true
+        return f"SUM(CASE WHEN {metric['count_true']} THEN 1 ELSE 0 END)"
+    if kind == "share":  # rows where a boolean column is true / rows where it is known: still a ratio of sums
+        col = metric["share"]
+        return (f"SUM(CASE WHEN {col} THEN 1 ELSE 0 END) * 1.0 / "
+                f"NULLIF(SUM(CASE WHEN {col} IS NULL THEN 0 ELSE 1 END), 0)")
     numerator, denominator = metric["ratio"]
     return f"SUM({numerator}) * 1.0 / NULLIF(SUM({denominator}), 0)"
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _case(column: str, names: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in sorted(names.items()))
+    return f"CASE {column} {whens} ELSE {column} END"
+
+
+def area_name_columns(served: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Calculated name columns from the seeds: 街道 / 社区 names for a mart that carries only the codes (so filters
+    and axes read Chinese on every dataset and one 街道 filter reaches them all), and a ticket
+    category's 大类 / 小类."""
+    extra = []
+    if "street_code" in served and "street_name" not in served:
+        names = {r["street_code"]: r["street_name"] for r in _seed("ref_streets.csv")}
+        extra.append({"name": "street_name", "label": "街道", "expression": _case("street_code", names),
+                      "type": "VARCHAR", "description": "街道名称（由街道代码对照区划种子表得出）"})
+    if "community_code" in served and "community_name" not in served:
+        names = {r["community_code"]: r["community_name"] for r in _seed("ref_communities.csv")}
+        extra.append({"name": "community_name", "label": "社区", "expression": _case("community_code", names),
+                      "type": "VARCHAR", "description": "社区名称（由社区代码对照区划种子表得出）"})
+    if (served.get("category_code", {}).get("description") or "").startswith("事项分类"):  # a ticket category
+        categories = _seed("ref_ticket_categories.csv")
+        l1 = {r["l1_code"]: r["l1_name"] for r in categories}
+        l2 = {r["l2_code"]: r["l2_name"] for r in categories}
+        extra.append({"name": "category_l1_name", "label": "诉求大类",
+                      "expression": _case("substr(category_code, 1, 2)", l1), "type": "VARCHAR",
+                      "description": "GB/T 31000 风格分类的一级名称（由分类代码对照分类种子表得出）"})
+        extra.append({"name": "category_l2_name", "label": "诉求小类",
+                      "expression": _case("substr(category_code, 1, 4)", l2), "type": "VARCHAR",
+                      "description": "分类的二级名称（由分类代码对照分类种子表得出）"})
+    return extra
 
 
 def dataset(mart: str, node: dict[str, Any], spec: dict[str, Any], database_uuid: str) -> dict[str, Any]:
@@ -75,7 +122,8 @@ def dataset(mart: str, node: dict[str, Any], spec: dict[str, Any], database_uuid
     served = {name: col for name, col in node["columns"].items() if not is_pseudonym(col)}
     title, _, _ = (node.get("description") or "").partition(" — ")
     main_dttm = spec.get("main_dttm_col")
-    if main_dttm and main_dttm not in served:
+    calculated = {c["name"] for c in spec.get("calculated", [])}
+    if main_dttm and main_dttm not in served and main_dttm not in calculated:
         raise SemanticLayerError(f"{mart}: main_dttm_col {main_dttm!r} is not a column of the mart")
     metrics = []
     for metric in spec.get("metrics", []):
@@ -94,6 +142,15 @@ def dataset(mart: str, node: dict[str, Any], spec: dict[str, Any], database_uuid
             "is_active": True, "type": data_type.upper() or None, "advanced_data_type": None, "groupby": True,
             "filterable": True, "expression": None, "description": description, "python_date_format": None,
             "extra": None,
+        })
+    for calc in area_name_columns(served) + list(spec.get("calculated", [])):
+        if calc["name"] in served:
+            raise SemanticLayerError(f"{mart}: calculated column {calc['name']!r} shadows a column of the mart")
+        columns.append({
+            "column_name": calc["name"], "verbose_name": calc["label"], "is_dttm": bool(calc.get("dttm")),
+            "is_active": True, "type": calc.get("type", "VARCHAR"), "advanced_data_type": None, "groupby": True,
+            "filterable": True, "expression": calc["expression"], "description": calc.get("description"),
+            "python_date_format": None, "extra": None,
         })
     return {
         "table_name": mart, "main_dttm_col": main_dttm, "description": title.strip() or None,

@@ -11,6 +11,8 @@ Environment variables (set by `superset_assets.lifecycle`, or by docker-compose 
                          DATA_DIR/serving/catalog.sqlite). Every DuckDB connection Superset opens attaches it
                          read-only on connect (the hook below) and reads the snapshot current when its query runs.
 - GOVLAKE_EXTENSION_DIR  where govlake installed DuckDB's extensions (default DATA_DIR/duckdb_extensions).
+- SUPERSET_CACHE_REDIS_URL  Redis for Superset's caches (docker-compose sets redis://redis:6379/1); without it the
+                         caches are files under DATA_DIR/superset/cache (the embedded default).
 """
 
 from __future__ import annotations
@@ -48,6 +50,35 @@ D3_FORMAT = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥
 CURRENCIES = ["CNY"]
 
 APP_NAME = "龙华区数据平台"
+
+# The UI fetches its language pack from /superset/language_pack/<lang>/ before anyone logs in (the login page is
+# translated too). That view requires the permission `can_language_pack on Superset`, which anonymous users lack:
+# the request is redirected to the login page's HTML and the browser logs "Failed to fetch language pack, falling
+# back to default". Anonymous requests get the Public role, and superset_assets/access.py grants it exactly that one
+# permission (the wheel ships translations/zh/LC_MESSAGES/messages.json).
+AUTH_ROLE_PUBLIC = "Public"
+
+# Caches: chart data, query results, dataset metadata, filter state and explore state. Redis in the full stack,
+# files in the embedded default (a single gunicorn process or several on one machine share the directory).
+_redis_url = os.environ.get("SUPERSET_CACHE_REDIS_URL", "")
+
+
+def _cache(prefix: str, timeout: int) -> dict[str, Any]:
+    if _redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_KEY_PREFIX": f"govlake_{prefix}_",
+                "CACHE_REDIS_URL": _redis_url}
+    directory = Path(DATA_DIR) / "cache" / prefix
+    directory.mkdir(parents=True, exist_ok=True)
+    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_DIR": str(directory),
+            "CACHE_THRESHOLD": 5000}
+
+
+# A publish changes the served data at most a few times a day; chart data is cached ten minutes (a
+# dashboard's refresh forces it); queries on the snapshot are fast even cold.
+CACHE_CONFIG = _cache("metadata", 24 * 3600)
+DATA_CACHE_CONFIG = _cache("data", 600)
+FILTER_STATE_CACHE_CONFIG = _cache("filter_state", 90 * 24 * 3600)
+EXPLORE_FORM_DATA_CACHE_CONFIG = _cache("explore", 7 * 24 * 3600)
 
 # Superset's default CSP lets the UI load a telemetry pixel (scarf.sh), map tiles and web fonts from the internet.
 # A government intranet deployment sends nothing out, and the offline one-map will serve its own tiles, so the

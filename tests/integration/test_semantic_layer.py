@@ -33,6 +33,9 @@ def test_columns_carry_the_contract_types_and_the_docs_labels(manifest: dict[str
     for name, ds in semantic.datasets(manifest, semantic.load_spec()).items():
         node = marts[ds["table_name"]]
         for column in ds["columns"]:
+            if column["expression"]:  # a calculated column (街道 / 社区 names, snapshot period): not in the mart
+                assert column["column_name"] not in node["columns"], name
+                continue
             contract = node["columns"][column["column_name"]]
             assert column["type"] == contract["data_type"].upper(), name
             assert column["verbose_name"] == contract["description"].partition(" · ")[0], name
