@@ -1,30 +1,64 @@
-"""The marts API: read-only JSON over the published snapshot for downstream apps.
+"""The marts API: read-only answers over the published snapshot for downstream apps.
 
-Run with `govlake serve api` (uvicorn). Unknown query parameters are refused (a typo must not silently widen a
-filter); invalid values get FastAPI's precise 422 naming the parameter.
+Run with `govlake serve api` (uvicorn, one worker per core). Every /v1 request needs a key (services/api/auth.py)
+and is audited; unknown or repeated query parameters are refused (400); invalid values get a 422 naming the
+parameter. The mart endpoints are generated from the dbt manifest's contracted marts at start-up.
 """
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+import time
+from collections.abc import Awaitable, Callable
 
+from fastapi import Depends, FastAPI, Request, Response
+
+from common.settings import get_settings
+from services.api.audit import AuditLog
+from services.api.config import api_settings
+from services.api.contracts import load_marts
 from services.api.params import refuse_unknown_parameters
-from services.api.routers import marts
+from services.api.routers.marts import build_router
 from services.api.snapshot import reader
 from serving.reader import ServingError
 
-app = FastAPI(
-    title="govlake marts API",
-    description="龙华区政法与社会治理数据底座 · 数据集市接口 (read-only, served from the published snapshot)",
-    version="0.1.0",
-)
-app.include_router(marts.router, dependencies=[Depends(refuse_unknown_parameters)])
+AUDITED_PARAMS = 20  # at most this many parameters go into one audit line
 
 
-@app.get("/health", tags=["ops"])
-def health() -> dict[str, str | None]:
-    try:
-        snapshots = reader().snapshots()
-    except ServingError:
-        snapshots = []
-    return {"status": "ok", "snapshot": str(snapshots[-1].id) if snapshots else None}
+def create_app() -> FastAPI:
+    marts = load_marts(get_settings())
+    app = FastAPI(
+        title="govlake marts API",
+        description="龙华区政法与社会治理数据底座 · 数据集市接口 (read-only, served from the published snapshot). "
+                    f"{len(marts)} contracted marts; every /v1 request needs `Authorization: Bearer <key>` "
+                    "(docs/api.md).",
+        version="0.2.0",
+    )
+    app.include_router(build_router(marts), dependencies=[Depends(refuse_unknown_parameters)])
+    audit = AuditLog(api_settings().audit_dir)
+
+    @app.middleware("http")
+    async def audited(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if not request.url.path.startswith("/v1"):
+            return await call_next(request)
+        started = time.perf_counter()
+        response = await call_next(request)
+        audit.write(key=getattr(request.state, "key_id", None), method=request.method, endpoint=request.url.path,
+                    params=dict(list(request.query_params.multi_items())[:AUDITED_PARAMS]),
+                    rows=getattr(request.state, "rows", None), status=response.status_code,
+                    ms=round((time.perf_counter() - started) * 1000, 2))
+        return response
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, str | int | None]:
+        try:
+            snapshots = reader().snapshots()
+        except ServingError:
+            snapshots = []
+        last = snapshots[-1] if snapshots else None
+        return {"status": "ok", "snapshot": str(last.id) if last else None,
+                "built_at": last.published_at.isoformat() if last else None, "marts": len(marts)}
+
+    return app
+
+
+app = create_app()
