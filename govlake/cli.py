@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from common.settings import get_settings
+from govlake.api_keys import api_key_app
 
 app = typer.Typer(help="govlake: lakehouse, ETL and BI for Longhua's political-legal and governance systems.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -94,6 +95,7 @@ def simulate(
 upstream_app = typer.Typer(help="The simulated REST upstreams (community workbench, video platform).",
                             no_args_is_help=True)
 app.add_typer(upstream_app, name="upstream")
+app.add_typer(api_key_app, name="api-key")
 
 
 @upstream_app.command("serve")

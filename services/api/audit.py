@@ -10,25 +10,27 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 
 class AuditLog:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    def __init__(self, directory: Callable[[], Path]) -> None:
+        self.directory = directory  # asked at each write: the settings in force (tests, reloads)
         self._lock = threading.Lock()
-        self._day = ""
+        self._path: Path | None = None
         self._fd: int | None = None
 
     def _descriptor(self, day: str) -> int:
-        if self._fd is None or day != self._day:
+        path = self.directory() / f"{day}.jsonl"
+        if self._fd is None or path != self._path:
             if self._fd is not None:
                 os.close(self._fd)
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.directory / f"{day}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-            self._day = day
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            self._path = path
         return self._fd
 
     def write(self, **entry: Any) -> None:

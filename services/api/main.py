@@ -8,14 +8,16 @@ parameter. The mart endpoints are generated from the dbt manifest's contracted m
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 
 from common.settings import get_settings
 from services.api.audit import AuditLog
+from services.api.auth import authenticate
 from services.api.config import api_settings
-from services.api.contracts import load_marts
+from services.api.contracts import load_marts, manifest_path
 from services.api.params import refuse_unknown_parameters
 from services.api.routers.marts import build_router
 from services.api.snapshot import reader
@@ -24,17 +26,36 @@ from serving.reader import ServingError
 AUDITED_PARAMS = 20  # at most this many parameters go into one audit line
 
 
+def mount_marts(app: FastAPI) -> None:
+    """(Re)build the /v1 routes from the manifest of the DATA_DIR in force, when it is another one than mounted."""
+    settings = get_settings()
+    marts = load_marts(settings)
+    source = (str(manifest_path(settings)), tuple(m.table for m in marts))
+    if getattr(app.state, "mart_source", None) == source:
+        return
+    app.router.routes = [r for r in app.router.routes if not getattr(r, "path", "").startswith("/v1")]
+    # authenticate first: without a key, nothing else about the request is answered
+    app.include_router(build_router(marts),
+                       dependencies=[Depends(authenticate), Depends(refuse_unknown_parameters)])
+    app.state.mart_source, app.state.marts = source, marts
+    app.openapi_schema = None
+
+
 def create_app() -> FastAPI:
-    marts = load_marts(get_settings())
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        mount_marts(app)
+        yield
+
     app = FastAPI(
         title="govlake marts API",
         description="龙华区政法与社会治理数据底座 · 数据集市接口 (read-only, served from the published snapshot). "
-                    f"{len(marts)} contracted marts; every /v1 request needs `Authorization: Bearer <key>` "
-                    "(docs/api.md).",
+                    "One endpoint per contracted mart of the dbt manifest; every /v1 request needs "
+                    "`Authorization: Bearer <key>` (docs/api.md).",
         version="0.2.0",
+        lifespan=lifespan,
     )
-    app.include_router(build_router(marts), dependencies=[Depends(refuse_unknown_parameters)])
-    audit = AuditLog(api_settings().audit_dir)
+    audit = AuditLog(lambda: api_settings().audit_dir)
 
     @app.middleware("http")
     async def audited(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -56,7 +77,8 @@ def create_app() -> FastAPI:
             snapshots = []
         last = snapshots[-1] if snapshots else None
         return {"status": "ok", "snapshot": str(last.id) if last else None,
-                "built_at": last.published_at.isoformat() if last else None, "marts": len(marts)}
+                "built_at": last.published_at.isoformat() if last else None,
+                "marts": len(getattr(app.state, "marts", ()))}
 
     return app
 
