@@ -165,9 +165,9 @@ def _etag(snapshot: int, request: Request, key: ApiKey, fmt: str) -> str:
 
 def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args: dict[str, Any]) -> Response:
     scope = Scope(key)
+    scope.check_mart(mart)
     if mart.table not in snap.tables():
         raise HTTPException(404, detail=f"mart {mart.slug} is not in the published snapshot {snap.snapshot}")
-    scope.check_mart(mart)
     fmt = negotiate(request, args.get("format"))
     etag = _etag(snap.snapshot, request, key, fmt)
     headers = {"ETag": etag, "X-Snapshot": str(snap.snapshot), "Cache-Control": "private, max-age=0"}
