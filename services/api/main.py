@@ -12,6 +12,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.settings import get_settings
 from services.api.audit import AuditLog
@@ -19,6 +22,7 @@ from services.api.auth import authenticate
 from services.api.config import api_settings
 from services.api.contracts import load_marts, manifest_path
 from services.api.params import refuse_unknown_parameters
+from services.api.routers import open311
 from services.api.routers.marts import build_router
 from services.api.snapshot import reader
 from serving.reader import ServingError
@@ -55,7 +59,29 @@ def create_app() -> FastAPI:
         version="0.2.0",
         lifespan=lifespan,
     )
+    app.include_router(open311.router, dependencies=[Depends(refuse_unknown_parameters)])
     audit = AuditLog(lambda: api_settings().audit_dir)
+
+    def _open311_format(request: Request) -> str | None:
+        path = request.url.path
+        if not path.startswith("/open311/"):
+            return None
+        return "xml" if path.endswith(".xml") else "json"
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        fmt = _open311_format(request)
+        if fmt is None:
+            return await http_exception_handler(request, exc)
+        return open311.error_body(exc.status_code, str(exc.detail), fmt)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        fmt = _open311_format(request)
+        if fmt is None:
+            return await request_validation_exception_handler(request, exc)
+        described = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+        return open311.error_body(400, described, fmt)
 
     @app.middleware("http")
     async def audited(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
