@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from typing import Annotated
@@ -278,7 +279,8 @@ def serve(
     if what == "api" and not background:
         import uvicorn
 
-        uvicorn.run("services.api.main:app", host=settings.api_host, port=settings.api_port)
+        uvicorn.run("services.api.main:app", host=settings.api_host, port=settings.api_port,
+                    workers=os.cpu_count() or 1)  # one per core: DuckDB reads in each, no shared GIL
         return
     if what in ("api", "all"):
         console.print(f"marts API: {services.start_api(settings)}/docs")
