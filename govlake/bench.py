@@ -22,6 +22,8 @@ from typing import Any
 import duckdb
 
 from common.settings import Settings
+from govlake.bench_api import AROUND_STAGE as API_LOAD_AROUND
+from govlake.bench_api import api_load
 from govlake.pipeline import pipeline
 
 
@@ -191,6 +193,7 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
     stages: list[dict[str, Any]] = []
     reconciliation: dict[str, Any] | None = None
     read_latency: dict[str, float] | None = None
+    api_report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="govlake-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCE_") and k != "LAKE_URI"}
         env["DATA_DIR"] = tmp
@@ -199,8 +202,9 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
         for name in names:
             args = [a.format(scale=scale) for a in STAGES[name]]
             before = _rows(settings, name) if name.startswith("ingest") else 0
-            with _upstream(settings, env) if name.startswith("ingest") else contextlib.nullcontext():
-                seconds, peak = _run_stage(args, env)
+            with _upstream(settings, env) if name.startswith("ingest") else contextlib.nullcontext(), \
+                    api_load(settings, env, api_report) if name == API_LOAD_AROUND else contextlib.nullcontext():
+                seconds, peak = _run_stage(args, env)  # the publish of the day after runs under the API's load
             rows = _rows(settings, name) - before  # ingest stages count what this run received
             stages.append({"stage": name, "rows": rows, "seconds": round(seconds, 3),
                            "rows_per_s": round(rows / seconds) if rows else None, "peak_rss_mib": round(peak, 1)})
@@ -214,6 +218,7 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
         "source_change_to_servable_seconds": (round(sum(seconds[s] for s in SERVABLE), 3)
                                               if all(s in seconds for s in SERVABLE) else None),
         "read_latency": read_latency,
+        "api_load": api_report or None,
         "kpi_reconciliation": reconciliation,
         "scale": scale,
         "ratios": _ratios(stages),

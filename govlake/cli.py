@@ -357,6 +357,10 @@ def bench(
         _out().print(f"source change to servable (ingest + transform + publish of a day): "
                      f"{report['source_change_to_servable_seconds']:.2f} s; a small filtered read: "
                      f"{report['read_latency']}")
+    if api := report.get("api_load"):
+        _out().print(f"marts API under load: {api['rate_per_s']} req/s for {api['seconds']} s, p50 {api['p50_ms']} ms, "
+                     f"p99 {api['p99_ms']} ms, {api['errors']} errors; new snapshot first served "
+                     f"{api.get('new_snapshot_first_served_s')} s after the publish")
     kpi = report["kpi_reconciliation"]
     if kpi and "indicators" in kpi:
         n = kpi["indicators"]

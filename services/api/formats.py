@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from collections import OrderedDict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +24,33 @@ FORMATS = {
 ACCEPT = {"text/csv": "csv", "application/vnd.apache.parquet": "parquet", "application/x-parquet": "parquet",
           "application/vnd.apache.arrow.stream": "arrow", "application/vnd.apache.arrow.file": "arrow",
           "application/json": "json"}
+
+
+class BytesCache:
+    """Encoded answers by key, bounded in bytes, least recently used out first."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Any, tuple[bytes, str | None, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> tuple[bytes, str | None, int] | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+            return hit
+
+    def put(self, key: Any, value: tuple[bytes, str | None, int]) -> None:
+        with self._lock:
+            if key in self._entries or len(value[0]) > self.max_bytes // 8:
+                return
+            self._entries[key] = value
+            self._size += len(value[0])
+            while self._size > self.max_bytes:
+                _, old = self._entries.popitem(last=False)
+                self._size -= len(old[0])
 
 
 def negotiate(request: Request, explicit: str | None) -> str:

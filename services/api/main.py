@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import duckdb
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +25,7 @@ from services.api.contracts import load_marts, manifest_path
 from services.api.params import refuse_unknown_parameters
 from services.api.routers import open311
 from services.api.routers.marts import build_router
-from services.api.snapshot import reader
+from services.api.snapshot import watcher
 from serving.reader import ServingError
 
 AUDITED_PARAMS = 20  # at most this many parameters go into one audit line
@@ -98,13 +99,13 @@ def create_app() -> FastAPI:
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str | int | None]:
         try:
-            snapshots = reader().snapshots()
-        except ServingError:
-            snapshots = []
-        last = snapshots[-1] if snapshots else None
-        return {"status": "ok", "snapshot": str(last.id) if last else None,
-                "built_at": last.published_at.isoformat() if last else None,
-                "marts": len(getattr(app.state, "marts", ()))}
+            current: int | None = watcher().snapshot()
+        except (ServingError, duckdb.Error):
+            current = None
+        built = watcher().published_at if current is not None else None
+        return {"status": "ok", "snapshot": str(current) if current is not None else None,
+                "built_at": built.isoformat() if built else None, "marts": len(getattr(app.state, "marts", ())),
+                "watch_error": watcher().error}
 
     return app
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, create_model
 
 from services.api.auth import Scope, authenticate
 from services.api.contracts import AREA_PATTERNS, CODE_VALUE, Column, MartSpec
-from services.api.formats import FORMATS, dumps, encode_table, negotiate
+from services.api.formats import FORMATS, BytesCache, dumps, encode_table, negotiate
 from services.api.keystore import ApiKey
 from services.api.query import (
     MAX_LIMIT,
@@ -43,6 +43,9 @@ AREA_TABLES = {"street_code": ("dim_areas", "street"), "community_code": ("dim_a
                "grid_code": ("dim_areas", "grid")}
 PY_TYPES: dict[str, Any] = {"varchar": str, "bigint": int, "integer": int, "double": float, "boolean": bool,
                             "date": date, "timestamp": str, "varchar[]": list[str]}
+
+
+ENCODED = BytesCache()  # CSV / Parquet / Arrow answers by (snapshot, format, query): a snapshot never changes
 
 
 def _set_rows(request: Request, rows: int) -> None:
@@ -192,31 +195,44 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
     sql = (f"select {select} from {quote(mart.table)} where {plan.condition} order by {order_sql(order)} "
            f"limit ? offset ?")
     params = [*plan.params, limit + 1, offset]
+    headers["X-Total-Count"] = str(total)
     if fmt == "json":
         rows = snap.rows(sql, params)
-    else:
-        table = snap.con.execute(sql, params).fetch_arrow_table()
-        rows = table.slice(limit).to_pylist() if table.num_rows > limit else []
-        table = table.slice(0, limit)
-    more = len(rows) > limit if fmt == "json" else bool(rows)
-    last = (rows[limit - 1] if fmt == "json" else table.slice(limit - 1, 1).to_pylist()[0]) if more else None
-    next_cursor = None
-    if last is not None:
-        full = snap.rows(f"select {', '.join(quote(c) for c, _ in order)} from {quote(mart.table)} where "
-                         f"{plan.condition} order by {order_sql(order)} limit 1 offset ?",
-                         [*plan.params, offset + limit - 1]) if any(c not in columns for c, _ in order) else [last]
-        next_cursor = encode_cursor(full[0], order)
-    headers["X-Total-Count"] = str(total)
-    if next_cursor:
-        headers["X-Next-Cursor"] = next_cursor
-    if fmt == "json":
+        next_cursor = _next_cursor(mart, snap, plan, order, columns, rows[limit - 1] if len(rows) > limit else None,
+                                   offset + limit - 1)
+        if next_cursor:
+            headers["X-Next-Cursor"] = next_cursor
         items = rows[:limit]
         _set_rows(request, len(items))
         body = {"mart": mart.slug, "snapshot": str(snap.snapshot), "total": total, "limit": limit,
                 "offset": offset, "next_cursor": next_cursor, "items": items}
         return Response(dumps(body), media_type=FORMATS["json"], headers=headers)
-    _set_rows(request, table.num_rows)
-    return Response(encode_table(table, fmt), media_type=FORMATS[fmt], headers=headers)
+    cache_key = (snap.snapshot, fmt, sql, tuple(params))
+    if (hit := ENCODED.get(cache_key)) is None:
+        table = snap.con.execute(sql, params).fetch_arrow_table()
+        last = table.slice(limit - 1, 1).to_pylist()[0] if table.num_rows > limit else None
+        next_cursor = _next_cursor(mart, snap, plan, order, columns, last, offset + limit - 1)
+        table = table.slice(0, limit)
+        hit = (encode_table(table, fmt), next_cursor, table.num_rows)
+        ENCODED.put(cache_key, hit)
+    content, next_cursor, count = hit
+    if next_cursor:
+        headers["X-Next-Cursor"] = next_cursor
+    _set_rows(request, count)
+    return Response(content, media_type=FORMATS[fmt], headers=headers)
+
+
+def _next_cursor(mart: MartSpec, snap: Session, plan: Plan, order: list[tuple[str, bool]], columns: list[str],
+                 last: dict[str, Any] | None, position: int) -> str | None:
+    """The cursor after LAST (the page's last row), or None on the last page. A sort column the key may not see
+    (a hidden pseudonym) is read apart: the cursor holds it, opaque to the client."""
+    if last is None:
+        return None
+    if any(c not in columns for c, _ in order):
+        last = snap.rows(f"select {', '.join(quote(c) for c, _ in order)} from {quote(mart.table)} where "
+                         f"{plan.condition} order by {order_sql(order)} limit 1 offset ?",
+                         [*plan.params, position])[0]
+    return encode_cursor(last, order)
 
 
 def _row_model(mart: MartSpec) -> type[BaseModel]:
@@ -290,11 +306,14 @@ def build_router(marts: tuple[MartSpec, ...]) -> APIRouter:
     by_slug = {m.slug: m for m in marts}
 
     @router.get("/marts", response_model=MartList, summary="数据集市目录 · every served mart, its columns and filters")
-    def list_marts(request: Request, snap: SnapshotDep, key: KeyDep) -> MartList:
-        served = snap.tables()
-        items = [_mart_doc(m, key, served) for m in marts]
-        _set_rows(request, len(items))
-        return MartList(snapshot=str(snap.snapshot), items=items)
+    def list_marts(request: Request, snap: SnapshotDep, key: KeyDep) -> Response:
+        cache_key = (snap.snapshot, "marts", key.role, key.area_code)
+        if (hit := ENCODED.get(cache_key)) is None:
+            items = [_mart_doc(m, key, snap.tables()) for m in marts]
+            hit = (MartList(snapshot=str(snap.snapshot), items=items).model_dump_json().encode(), None, len(items))
+            ENCODED.put(cache_key, hit)
+        _set_rows(request, hit[2])
+        return Response(hit[0], media_type=FORMATS["json"], headers={"X-Snapshot": str(snap.snapshot)})
 
     for mart in marts:
         router.add_api_route(
@@ -332,7 +351,11 @@ def build_router(marts: tuple[MartSpec, ...]) -> APIRouter:
         try:
             items = indicator_values(snap, period, area, with_missing=False)
         except KpiError as exc:
-            raise HTTPException(exc.status, detail=str(exc)) from exc
+            detail: Any = str(exc)
+            if exc.status == 422:  # the shape OpenAPI documents for a 422, naming the parameter
+                detail = [{"loc": ["query", "area_code" if "area" in str(exc) else "period"], "msg": str(exc),
+                           "type": "value_error"}]
+            raise HTTPException(exc.status, detail=detail) from exc
         _set_rows(request, len(items))
         return IndicatorList(snapshot=str(snap.snapshot), items=items)  # type: ignore[arg-type]
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel
 
 from services.api.snapshot import open_snapshot
 from serving.reader import Session
@@ -26,7 +27,15 @@ UTC8 = timezone(timedelta(hours=8), "Asia/Shanghai")  # the source systems' time
 SnapshotDep = Annotated[Session, Depends(open_snapshot)]
 FORMATS = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
 
-router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+class ErrorItem(BaseModel):
+    code: int
+    description: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": list[ErrorItem], "description": "GeoReport v2 errors ([{code, description}])"}
+    for status in (400, 404, 422, 503)}
+router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"], responses=ERRORS)
 
 
 class Open311Error(HTTPException):
