@@ -58,3 +58,12 @@ def revoke(key_id: Annotated[str, typer.Argument(help="the key id (govlake api-k
         console.print(f"[red]no live key {key_id}[/red]")
         raise typer.Exit(1)
     console.print(f"revoked {key_id}")
+
+
+def print_demo_key(api_url: str) -> None:
+    """`govlake demo`: a fresh admin key for trying the API, printed once with a curl example."""
+    key, token = _store().create("demo", "admin")
+    console.print(f"marts API key {key.key_id} (admin; shown once, `govlake api-key revoke {key.key_id}` ends it):",
+                  highlight=False)
+    print(f"  curl -H 'Authorization: Bearer {token}' "
+          f"'{api_url}/v1/marts/tickets-monthly-by-street?street_code=440309006&month=2024-03'")

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from common.settings import get_settings
-from govlake.api_keys import api_key_app
+from govlake.api_keys import api_key_app, print_demo_key
 
 app = typer.Typer(help="govlake: lakehouse, ETL and BI for Longhua's political-legal and governance systems.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -328,6 +328,7 @@ def demo(
     run_pipeline(pipeline(scale), run)
     if serve_too:
         serve(what="all", background=True)
+        print_demo_key(services.api_url(settings))
         console.print("[green]govlake demo is up.[/green] `make stop` stops it.")
 
 
