@@ -132,26 +132,44 @@ class ApiSession:
         self._stack.close()
 
 
+_CREATE = threading.RLock()  # lru_cache does not hold concurrent first callers back: one reader per process
+
+
 @lru_cache
-def reader() -> Reader:
+def _reader() -> Reader:
     settings = get_settings()
     _sqlite_wal(settings)
     return Reader(settings, cache=ResultCache(size=4096))
 
 
 @lru_cache
-def watcher() -> Watcher:
+def _watcher() -> Watcher:
     return Watcher(reader())
+
+
+def reader() -> Reader:
+    if not _reader.cache_info().currsize:
+        with _CREATE:
+            return _reader()
+    return _reader()
+
+
+def watcher() -> Watcher:
+    if not _watcher.cache_info().currsize:
+        with _CREATE:
+            return _watcher()
+    return _watcher()
 
 
 def reset_reader() -> None:
     """Close this process's reader; the next request opens one on the settings then in force (tests, reloads)."""
-    if watcher.cache_info().currsize:
-        watcher().stop()
-    watcher.cache_clear()
-    if reader.cache_info().currsize:
-        reader().close()
-    reader.cache_clear()
+    with _CREATE:
+        if _watcher.cache_info().currsize:
+            _watcher().stop()
+        _watcher.cache_clear()
+        if _reader.cache_info().currsize:
+            _reader().close()
+        _reader.cache_clear()
 
 
 def open_snapshot(
