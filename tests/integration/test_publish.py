@@ -158,7 +158,8 @@ def test_readers_see_the_old_or_the_new_snapshot_never_a_partial_one(slice_with_
     assert f'"n": {before}' in as_json
     listing = run_govlake(env, "publish", "--list").stdout
     assert str(first) in listing and str(second) in listing
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10,
+                      headers={"Authorization": f"Bearer {slice_with_api['token']}"}) as client:
         old = client.get(URL, params={"limit": 1000, "as_of": str(first)}).json()
         assert (old["snapshot"], sum(i["tickets"] for i in old["items"])) == (str(first), before)
         assert client.get(URL, params={"as_of": "2001-01-01"}).status_code == 404
