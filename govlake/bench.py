@@ -23,6 +23,8 @@ import duckdb
 
 from common.settings import Settings
 from govlake import airflow_bench
+from govlake.bench_api import AROUND_STAGE as API_LOAD_AROUND
+from govlake.bench_api import api_load
 from govlake.pipeline import pipeline
 
 
@@ -200,6 +202,7 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
     read_latency: dict[str, float] | None = None
     airflow: dict[str, Any] | None = None
     superset_dashboards: dict[str, Any] | None = None
+    api_report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="govlake-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCE_") and k != "LAKE_URI"}
         env["DATA_DIR"] = tmp
@@ -208,8 +211,9 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
         for name in names:
             args = [a.format(scale=scale) for a in STAGES[name]]
             before = _rows(settings, name) if name.startswith("ingest") else 0
-            with _upstream(settings, env) if name.startswith("ingest") else contextlib.nullcontext():
-                seconds, peak = _run_stage(args, env)
+            with _upstream(settings, env) if name.startswith("ingest") else contextlib.nullcontext(), \
+                    api_load(settings, env, api_report) if name == API_LOAD_AROUND else contextlib.nullcontext():
+                seconds, peak = _run_stage(args, env)  # the publish of the day after runs under the API's load
             rows = _rows(settings, name) - before  # ingest stages count what this run received
             stages.append({"stage": name, "rows": rows, "seconds": round(seconds, 3),
                            "rows_per_s": round(rows / seconds) if rows else None, "peak_rss_mib": round(peak, 1)})
@@ -235,6 +239,7 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
                                               if all(s in seconds for s in SERVABLE) else None),
         "read_latency": read_latency,
         "superset_dashboards": superset_dashboards,
+        "api_load": api_report or None,
         "kpi_reconciliation": reconciliation,
         "airflow": airflow,
         "scale": scale,

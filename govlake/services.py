@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from common import processes
@@ -17,7 +18,7 @@ def api_url(settings: Settings) -> str:
 def start_api(settings: Settings, timeout: float = 60.0) -> str:
     if not processes.is_running(settings.run_dir, API):
         argv = [sys.executable, "-m", "uvicorn", "services.api.main:app", "--host", settings.api_host,
-                "--port", str(settings.api_port), "--workers", "1"]
+                "--port", str(settings.api_port), "--workers", str(os.cpu_count() or 1)]
         processes.start(settings.run_dir, API, argv, env={"DATA_DIR": str(settings.data_dir.resolve())})
     processes.wait_http(f"{api_url(settings)}/health", timeout=timeout)
     return api_url(settings)

@@ -171,6 +171,7 @@ class Reader:
         self.cache = cache
         self._con: duckdb.DuckDBPyConnection | None = None
         self._pinned: set[int] = set()
+        self._users: dict[int, int] = {}  # pinned snapshot -> sessions using it now
         self._lock = threading.Lock()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
@@ -186,18 +187,26 @@ class Reader:
         return list_snapshots(self._connection().cursor())
 
     def _pin(self, version: int) -> str:
+        """Attach VERSION (once) and count one more session using it; `_unpin` counts it out."""
         alias = f"{CATALOG}_v{version}"
         with self._lock:
             if version not in self._pinned:
                 assert self._con is not None
                 self._con.execute(attach_sql(self.settings, alias, version=version))
                 self._pinned.add(version)
+            self._users[version] = self._users.get(version, 0) + 1
         return alias
+
+    def _unpin(self, version: int) -> None:
+        with self._lock:
+            if version in self._users:
+                self._users[version] -= 1
 
     @contextmanager
     def session(self, as_of: str | None = None) -> Iterator[Session]:
         con = self._connection()
         cur = con.cursor()
+        pinned: int | None = None
         try:
             if as_of is None:
                 cur.execute("begin transaction")
@@ -209,6 +218,7 @@ class Reader:
             else:
                 snapshot = resolve_as_of(list_snapshots(cur), as_of)
                 alias = self._pin(snapshot)
+                pinned = snapshot
                 cur.execute(f"use {alias}")
                 cur.execute("begin transaction")
             yield Session(snapshot=snapshot, con=cur, cache=self.cache)
@@ -216,12 +226,44 @@ class Reader:
             with suppress(duckdb.Error):
                 cur.execute("rollback")  # read-only: nothing to commit
             cur.close()
+            if pinned is not None:
+                self._unpin(pinned)
+
+    @contextmanager
+    def pinned_session(self, snapshot: int) -> Iterator[Session]:
+        """A session on snapshot SNAPSHOT, known to exist (the API's current one): no lookup of the snapshot list.
+        Its catalog stays attached while a session uses it; `release` detaches the ones no session uses."""
+        con = self._connection()
+        alias = self._pin(snapshot)
+        cur = con.cursor()
+        try:
+            cur.execute(f"use {alias}")
+            cur.execute("begin transaction")
+            yield Session(snapshot=snapshot, con=cur, cache=self.cache)
+        finally:
+            with suppress(duckdb.Error):
+                cur.execute("rollback")
+            cur.close()
+            self._unpin(snapshot)
+
+    def release(self, keep: int) -> list[int]:
+        """Detach the pinned snapshots older than KEEP that no session uses (a publish moved past them)."""
+        released = []
+        with self._lock:
+            for version in sorted(self._pinned):
+                if version < keep and not self._users.get(version) and self._con is not None:
+                    with suppress(duckdb.Error):
+                        self._con.execute(f"detach {CATALOG}_v{version}")
+                    self._pinned.discard(version)
+                    self._users.pop(version, None)
+                    released.append(version)
+        return released
 
     def close(self) -> None:
         with self._lock:
             if self._con is not None:
                 self._con.close()
-            self._con, self._pinned = None, set()
+            self._con, self._pinned, self._users = None, set(), {}
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Refuse query parameters an endpoint does not know: a typo (`steet_code=`) must not silently widen a filter."""
+"""Refuse query parameters an endpoint does not know or that come twice: a typo (`steet_code=`) must not silently
+widen a filter, and `period=2024&period=2023` must not silently become one of them."""
 
 from __future__ import annotations
 
@@ -26,3 +27,6 @@ def refuse_unknown_parameters(request: Request) -> None:
             status_code=400,
             detail=f"unknown query parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}",
         )
+    repeated = sorted({k for k, _ in request.query_params.multi_items() if len(request.query_params.getlist(k)) > 1})
+    if repeated:
+        raise HTTPException(400, detail=f"repeated query parameter(s): {', '.join(repeated)}; give each once")

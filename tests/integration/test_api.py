@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,20 @@ from serving import reader
 
 pytestmark = pytest.mark.integration
 URL = "/v1/marts/tickets-monthly-by-street"
+
+
+@pytest.fixture
+def api_client(api_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The shared client with an admin key of a key store and audit log of this test's own."""
+    from services.api.auth import key_store, reset_auth
+
+    monkeypatch.setenv("API_KEY_STORE", f"sqlite:///{tmp_path / 'keys.sqlite'}")
+    monkeypatch.setenv("API_AUDIT_DIR", str(tmp_path / "audit"))
+    reset_auth()
+    _, token = key_store().create("test admin", "admin")
+    api_client.headers["Authorization"] = f"Bearer {token}"
+    yield api_client
+    reset_auth()
 
 
 def _sql(published_env: dict[str, Any], query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -60,9 +76,10 @@ def test_whole_mart_sums_to_the_tickets_in_bronze(api_client: Any, published_env
         ({"month": "2024-01", "month_from": "2024-01"}, 422, "either"),
         ({"street_code": "440309999"}, 404, "unknown street_code 440309999"),
         ({"steet_code": "440309006"}, 400, "unknown query parameter(s): steet_code"),
+        ([("month", "2024-01"), ("month", "2024-02")], 400, "repeated query parameter(s): month"),
     ],
 )
-def test_bad_requests_get_a_precise_4xx(api_client: Any, params: dict[str, Any], status: int, needle: str) -> None:
+def test_bad_requests_get_a_precise_4xx(api_client: Any, params: Any, status: int, needle: str) -> None:
     r = api_client.get(URL, params=params)
     assert r.status_code == status
     assert needle in r.text
@@ -71,4 +88,13 @@ def test_bad_requests_get_a_precise_4xx(api_client: Any, params: dict[str, Any],
 def test_health_names_the_snapshot(api_client: Any) -> None:
     body = api_client.get("/health").json()
     assert body["status"] == "ok" and body["snapshot"].isdigit()  # the DuckLake snapshot id answering now
+    assert body["built_at"].startswith("20") and body["marts"] == 57  # when it was published; the contracted marts
     assert api_client.get("/v1/streets").json()["snapshot"] == body["snapshot"]
+
+
+def test_kpi_refuses_a_repeated_period(api_client: Any) -> None:
+    r = api_client.get("/v1/kpi", params=[("period", "2024"), ("period", "2023")])
+    assert r.status_code == 400 and "period" in r.json()["detail"]
+    # once, it passes the parameter check (the demand slice has no indicator mart: 503 names it)
+    once = api_client.get("/v1/kpi", params={"period": "2024"})
+    assert once.status_code == 200 or (once.status_code == 503 and "fct_indicator_values" in once.text)

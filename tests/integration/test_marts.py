@@ -238,18 +238,23 @@ def test_dbt_unit_tests_pass(district_env: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def district_api(district_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+def district_api(district_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     from fastapi.testclient import TestClient
 
     from common.settings import get_settings
+    from services.api.auth import key_store, reset_auth
     from services.api.main import app
     from services.api.snapshot import reset_reader
 
     monkeypatch.setenv("DATA_DIR", str(district_env["data_dir"]))
+    monkeypatch.setenv("API_KEY_STORE", f"sqlite:///{tmp_path / 'keys.sqlite'}")
+    monkeypatch.setenv("API_AUDIT_DIR", str(tmp_path / "audit"))
     get_settings.cache_clear()
     reset_reader()
-    with TestClient(app) as client:
+    reset_auth()
+    with TestClient(app, headers={"Authorization": f"Bearer {key_store().create('test', 'admin')[1]}"}) as client:
         yield client
+    reset_auth()
     get_settings.cache_clear()
     reset_reader()
 

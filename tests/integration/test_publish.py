@@ -66,6 +66,8 @@ def slice_with_api(tmp_path: Path) -> Any:
     # a lake started again needs the incremental models rebuilt from scratch, as after any reset of the inputs
     for args in (("ingest", "--all"), ("transform", "--full-refresh"), ("publish",)):
         run_govlake(env, *args)
+    token = run_govlake(env, "api-key", "create", "--name", "test", "--role", "admin",
+                        "--rate-limit", "1000000").stdout.strip().splitlines()[-1]
     port = free_port()
     run_dir = tmp_path / "run"
     processes.start(run_dir, "api", [sys.executable, "-m", "uvicorn", "services.api.main:app", "--host", "127.0.0.1",
@@ -73,7 +75,7 @@ def slice_with_api(tmp_path: Path) -> Any:
     base = f"http://127.0.0.1:{port}"
     try:
         processes.wait_http(f"{base}/health", timeout=60)
-        yield {"env": env, "base": base, "data_dir": tmp_path}
+        yield {"env": env, "base": base, "data_dir": tmp_path, "token": token}
     finally:
         processes.stop(run_dir, "api")
 
@@ -89,7 +91,8 @@ def test_readers_see_the_old_or_the_new_snapshot_never_a_partial_one(slice_with_
     stop = threading.Event()
 
     def reader() -> None:
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx.Client(base_url=base, timeout=10,
+                          headers={"Authorization": f"Bearer {slice_with_api['token']}"}) as client:
             deadline = time.monotonic() + 300  # bounded even if the writer hangs
             while not stop.is_set() and time.monotonic() < deadline:
                 try:
@@ -155,7 +158,8 @@ def test_readers_see_the_old_or_the_new_snapshot_never_a_partial_one(slice_with_
     assert f'"n": {before}' in as_json
     listing = run_govlake(env, "publish", "--list").stdout
     assert str(first) in listing and str(second) in listing
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10,
+                      headers={"Authorization": f"Bearer {slice_with_api['token']}"}) as client:
         old = client.get(URL, params={"limit": 1000, "as_of": str(first)}).json()
         assert (old["snapshot"], sum(i["tickets"] for i in old["items"])) == (str(first), before)
         assert client.get(URL, params={"as_of": "2001-01-01"}).status_code == 404
