@@ -33,8 +33,8 @@ class Settings(BaseSettings):
     source_zhengfa_url: str = ""  # S6–S10 case, life-care, volunteer, patrol, court and supervision systems
 
     # REST upstreams (S5 community workbench); empty = the simulator's HTTP server
-    workbench_api_url: str = ""
-    workbench_api_token: str = "dev-only-workbench-token"
+    community_api_url: str = ""
+    community_api_token: str = "dev-only-community-token"
 
     # pseudonymisation key for personal identifiers (HMAC-SHA256); override in every real deployment
     pseudonym_key: str = "dev-only-pseudonym-key"

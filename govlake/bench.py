@@ -123,15 +123,15 @@ def _judge(stage: dict[str, Any], scale: float) -> None:
 
 @contextlib.contextmanager
 def _upstream(settings: Settings, env: dict[str, str]) -> Iterator[None]:
-    """The REST upstream (workbench) on a free loopback port, fresh for each ingest stage (it caches what it serves)."""
+    """The REST upstream (community) on a free loopback port, fresh for each ingest stage (it caches what it serves)."""
     from simulator.upstream_http import start
 
-    with start(settings.sources_dir, token=settings.workbench_api_token, rate_limit_per_s=0) as server:
-        env["WORKBENCH_API_URL"] = server.url
+    with start(settings.sources_dir, token=settings.community_api_token, rate_limit_per_s=0) as server:
+        env["COMMUNITY_API_URL"] = server.url
         try:
             yield
         finally:
-            env.pop("WORKBENCH_API_URL", None)
+            env.pop("COMMUNITY_API_URL", None)
 
 
 # (name, stage, baseline stage): a stage's time against the run it must beat, printed side by side

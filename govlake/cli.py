@@ -115,8 +115,8 @@ def upstream_serve(
 
     settings = get_settings()
     source = Path(data_dir) if data_dir else settings.sources_dir
-    console.print(f"upstreams on http://{host}:{port} (token from WORKBENCH_API_TOKEN) serving {source}")
-    run(source, host=host, port=port, token=settings.workbench_api_token, rate_limit_per_s=rate_limit,
+    console.print(f"upstreams on http://{host}:{port} (token from COMMUNITY_API_TOKEN) serving {source}")
+    run(source, host=host, port=port, token=settings.community_api_token, rate_limit_per_s=rate_limit,
         error_rate=error_rate, seed=seed)
 
 
@@ -329,7 +329,7 @@ def demo(
 
     def run(step: Step) -> None:
         if step.needs_upstream:
-            # the workbench is a REST source: its simulated upstream must answer while we ingest (stopped by
+            # the community is a REST source: its simulated upstream must answer while we ingest (stopped by
             # `make stop`); a fresh one, since it caches what it serves
             services.stop_upstream(settings)
             console.print(f"simulated upstreams: {services.start_upstream(settings)}")

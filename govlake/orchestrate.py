@@ -24,7 +24,7 @@ from common.settings import Settings
 from govlake.airflow_services import AirflowError, AirflowStack, Api, free_port
 
 UPSTREAM = "orchestrate-upstream"
-SOURCE_DAGS = ("ingest_minyi", "ingest_pingan", "ingest_zhengfa", "ingest_workbench", "ingest_video",
+SOURCE_DAGS = ("ingest_minyi", "ingest_pingan", "ingest_zhengfa", "ingest_community", "ingest_video",
                "ingest_zhengfa_files")
 ASSET_DAGS = ("transform", "publish")
 AFTER_DAYS = ("quality_report", "source_freshness")
@@ -66,7 +66,7 @@ class Orchestrator:
         self.upstream_port = free_port()
         stack.extra_env.update(
             GOVLAKE_SIMULATED_TIME="1",
-            WORKBENCH_API_URL=f"http://127.0.0.1:{self.upstream_port}",
+            COMMUNITY_API_URL=f"http://127.0.0.1:{self.upstream_port}",
             # the day's file is there once simulate_sources ran, or it will not come: look twice, then skip
             GOVLAKE_DROP_POKE="5",
             GOVLAKE_DROP_TIMEOUT="12",
@@ -104,7 +104,7 @@ class Orchestrator:
         processes.stop(self.settings.run_dir, UPSTREAM)
         argv = [sys.executable, "-m", "simulator.upstream_http", "--data-dir",
                 str(self.settings.sources_dir.resolve()), "--port", str(self.upstream_port),
-                "--token", self.settings.workbench_api_token, "--rate-limit", "0"]
+                "--token", self.settings.community_api_token, "--rate-limit", "0"]
         processes.start(self.settings.run_dir, UPSTREAM, argv)
         processes.wait_http(f"http://127.0.0.1:{self.upstream_port}/health", timeout=60)
 

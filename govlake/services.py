@@ -29,15 +29,15 @@ def stop_api(settings: Settings) -> bool:
 
 
 UPSTREAM = "upstream"
-UPSTREAM_PORT = 8765  # where the workbench source looks when WORKBENCH_API_URL is not set
+UPSTREAM_PORT = 8765  # where the community source looks when COMMUNITY_API_URL is not set
 
 
 def start_upstream(settings: Settings, timeout: float = 60.0) -> str:
-    """The simulated REST upstreams (workbench, video platform) in the background, for the demo."""
+    """The simulated REST upstreams (community, video platform) in the background, for the demo."""
     url = f"http://127.0.0.1:{UPSTREAM_PORT}"
     if not processes.is_running(settings.run_dir, UPSTREAM):
         argv = [sys.executable, "-m", "simulator.upstream_http", "--data-dir", str(settings.sources_dir.resolve()),
-                "--port", str(UPSTREAM_PORT), "--token", settings.workbench_api_token, "--rate-limit", "0"]
+                "--port", str(UPSTREAM_PORT), "--token", settings.community_api_token, "--rate-limit", "0"]
         processes.start(settings.run_dir, UPSTREAM, argv)
     processes.wait_http(f"{url}/health", timeout=timeout)
     return url

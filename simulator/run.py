@@ -17,9 +17,9 @@ from simulator.context import GroundTruth, MessConfig, SimContext
 # system name -> module under simulator.systems exposing generate(ctx); order matters only for the log
 SYSTEMS: dict[str, str] = {
     "minyi": "simulator.systems.minyi",  # S1 民意速办 (operational SQL database)
-    "pingan": "simulator.systems.pingan",  # S2/S3 深平安 workbench and safety baseline (PostgreSQL in production)
+    "pingan": "simulator.systems.pingan",  # S2/S3 深平安 system and safety baseline (PostgreSQL in production)
     "video": "simulator.systems.video",  # S4 视频资源一本账 (vendor ledger files + daily status feed)
-    "workbench": "simulator.systems.workbench",  # S5 社区工作台 (REST API data, served by simulator.upstream_http)
+    "community": "simulator.systems.community",  # S5 社区工作台 (REST API data, served by simulator.upstream_http)
     "zhengfa": "simulator.systems.zhengfa",  # S6–S10 dossiers (JSON), life-care, volunteers, courts (CSV), 失驾 inputs
 }
 TRUTH_FILE = "truth.json"

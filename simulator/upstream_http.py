@@ -1,11 +1,11 @@
 """The REST upstreams as a real HTTP server: the 社区工作台 open API and the video platform's status API.
 
-Serves what the simulator wrote under DATA_DIR (`workbench/*.parquet`, `video/status/*.jsonl.gz`) the way the real
+Serves what the simulator wrote under DATA_DIR (`community/*.parquet`, `video/status/*.jsonl.gz`) the way the real
 upstream systems behave towards a district data platform:
 
 - **Auth**: `Authorization: Bearer <token>`; none or malformed → 401, unknown token → 401 (`invalid_token`), a token
-  without the scope of the API it calls (`workbench` or `video`) → 403. `/health` is open.
-- **Workbench** `GET /api/workbench/v1/<resource>?page=1&page_size=500&updated_since=2024-06-01T00:00:00` over
+  without the scope of the API it calls (`community` or `video`) → 403. `/health` is open.
+- **Community** `GET /api/workbench/v1/<resource>?page=1&page_size=500&updated_since=2024-06-01T00:00:00` over
   scenarios, apps, app-record-counts, tasks, task-progress, indicators, indicator-values, work-stats. Rows are ordered
   by (updated_at, key) — stable, so paging through a filtered set returns every row exactly once; `updated_since` is
   inclusive (`updated_at >= since`). Answer: `{"code": 0, "message": "success", "data": {"items": [...], "page",
@@ -47,8 +47,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-# URL resource -> (file under workbench/, primary key)
-WORKBENCH_RESOURCES: dict[str, tuple[str, str]] = {
+# URL resource -> (file under community/, primary key)
+COMMUNITY_RESOURCES: dict[str, tuple[str, str]] = {
     "scenarios": ("scenarios", "scenario_id"),
     "apps": ("apps", "app_id"),
     "app-record-counts": ("app_record_counts", "stat_id"),
@@ -126,8 +126,8 @@ class Store:
     def table(self, resource: str) -> pl.DataFrame | None:
         with self._lock:
             if resource not in self._tables:
-                name, key = WORKBENCH_RESOURCES[resource]
-                path = self.data_dir / "workbench" / f"{name}.parquet"
+                name, key = COMMUNITY_RESOURCES[resource]
+                path = self.data_dir / "community" / f"{name}.parquet"
                 if not path.exists():
                     return None
                 self._tables[resource] = pl.read_parquet(path).sort("updated_at", key, maintain_order=True)
@@ -166,13 +166,13 @@ def _uncursor(cursor: str) -> tuple[str, int]:
 
 def _scopes(token: str | Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
     if isinstance(token, str):
-        return {token: frozenset({"workbench", "video"})}
+        return {token: frozenset({"community", "video"})}
     return {t: frozenset(s) for t, s in token.items()}
 
 
 def create_app(data_dir: Path, token: str | Mapping[str, Iterable[str]] = DEFAULT_TOKEN,
                rate_limit_per_s: float = 50.0, error_rate: float = 0.0, seed: int = 0) -> FastAPI:
-    """The ASGI app. TOKEN: one token with every scope, or {token: scopes} with scopes among workbench, video."""
+    """The ASGI app. TOKEN: one token with every scope, or {token: scopes} with scopes among community, video."""
     tokens = _scopes(token)
     limits = Limits(rate_limit_per_s, error_rate, seed)
     store = Store(data_dir)
@@ -192,7 +192,7 @@ def create_app(data_dir: Path, token: str | Mapping[str, Iterable[str]] = DEFAUL
         if given not in tokens:
             return _error(401, 40101, "invalid token",
                           {"WWW-Authenticate": 'Bearer realm="upstream", error="invalid_token"'})
-        scope = "video" if path.startswith("/api/video/") else "workbench"
+        scope = "video" if path.startswith("/api/video/") else "community"
         if scope not in tokens[given]:
             return _error(403, 40300, f"token lacks the {scope} scope")
         wait = limits.retry_after(given)
@@ -219,10 +219,10 @@ def create_app(data_dir: Path, token: str | Mapping[str, Iterable[str]] = DEFAUL
         return {"status": "ok"}
 
     @app.get("/api/workbench/v1/{resource}")
-    def workbench(resource: str, page: int = 1, page_size: int = 500, updated_since: datetime | None = None
+    def community(resource: str, page: int = 1, page_size: int = 500, updated_since: datetime | None = None
                   ) -> Response:
-        if resource not in WORKBENCH_RESOURCES:
-            return _error(404, 40400, f"unknown resource {resource}; known: {', '.join(WORKBENCH_RESOURCES)}")
+        if resource not in COMMUNITY_RESOURCES:
+            return _error(404, 40400, f"unknown resource {resource}; known: {', '.join(COMMUNITY_RESOURCES)}")
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             return _error(400, 40001, f"page must be >= 1 and page_size within 1..{MAX_PAGE_SIZE}")
         df = store.table(resource)

@@ -64,12 +64,12 @@ def build_slice(data_dir: Path, scale: str = TEST_SCALE, **extra: str) -> dict[s
 
 
 def ingest_all(env: dict[str, str], data_dir: Path) -> None:
-    """`govlake ingest --all`, with the workbench's REST upstream answering on a free loopback port."""
+    """`govlake ingest --all`, with the community's REST upstream answering on a free loopback port."""
     from simulator.upstream_http import start
 
     settings = Settings(data_dir=data_dir)
-    with start(settings.sources_dir, token=settings.workbench_api_token, rate_limit_per_s=0) as server:
-        run_govlake({**env, "WORKBENCH_API_URL": server.url}, "ingest", "--all")
+    with start(settings.sources_dir, token=settings.community_api_token, rate_limit_per_s=0) as server:
+        run_govlake({**env, "COMMUNITY_API_URL": server.url}, "ingest", "--all")
 
 
 def build_district(data_dir: Path, scale: str = DISTRICT_SCALE, as_of: str | None = None) -> dict[str, Any]:

@@ -28,7 +28,7 @@ SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec("pingan", "深平安", "SQL 数据库（按水位增量）", "30 1 * * *", "每日 01:30", timedelta(hours=26)),
     SourceSpec("zhengfa", "政法数据库（生命关爱、群防群治、法律监督）", "SQL 数据库（按水位增量）", "45 1 * * *",
                "每日 01:45", timedelta(hours=26)),
-    SourceSpec("workbench", "社区工作台", "REST 接口（分页、限流、重试）", "15 * * * *", "每小时", timedelta(hours=2)),
+    SourceSpec("community", "社区工作台", "REST 接口（分页、限流、重试）", "15 * * * *", "每小时", timedelta(hours=2)),
     SourceSpec("video", "视频资源一本账", "文件投递（各街道月度台账、平台每日状态导出）", "0 1 * * *",
                "每日状态文件到达后（台账按月随到随收）", timedelta(hours=30),
                drop_globs=("video/status/{ds}.jsonl.gz",)),

@@ -7,13 +7,13 @@ not a new pipeline.
 from __future__ import annotations
 
 from ingestion.sources.base import BatchContext, OtherSource, Source, SqlEntity, SqlSource
+from ingestion.sources.community import COMMUNITY
 from ingestion.sources.minyi import MINYI
 from ingestion.sources.pingan import PINGAN
 from ingestion.sources.video import VIDEO
-from ingestion.sources.workbench import WORKBENCH
 from ingestion.sources.zhengfa import ZHENGFA
 from ingestion.sources.zhengfa_files import ZHENGFA_FILES
 
-SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA, VIDEO, WORKBENCH, ZHENGFA_FILES)}
+SOURCES: dict[str, Source] = {s.name: s for s in (MINYI, PINGAN, ZHENGFA, VIDEO, COMMUNITY, ZHENGFA_FILES)}
 
 __all__ = ["SOURCES", "BatchContext", "OtherSource", "Source", "SqlEntity", "SqlSource"]

@@ -2,7 +2,7 @@
 SQLite embedded).
 
 The code dictionary (`sys_dict`) is ingested first: key persons, places, events and clues are checked against the
-codes it holds. Every table has its own `updated_at` watermark; the baseline tables come before the workbench's.
+codes it holds. Every table has its own `updated_at` watermark; the baseline tables come before the 深平安 system's.
 """
 
 from __future__ import annotations

@@ -1,18 +1,18 @@
 """pandera schemas (polars backend) for the 深平安 source: the 平安建设工作台 (S2) and the safety baseline (S3).
 
-What the platform must be able to trust in each table of the workbench's database:
-- codes from the workbench's own dictionary (`sys_dict`: key-person subtypes, control levels, place and event
+What the platform must be able to trust in each table of the 深平安 system's database:
+- codes from the 深平安 system's own dictionary (`sys_dict`: key-person subtypes, control levels, place and event
   types, clue categories) and from the area seeds (street, community, grid — and that the three agree);
 - 18-digit citizen IDs with their check digit, mobile numbers, coordinates inside the district;
 - the order of events within a row (left ≥ entered, closed ≥ created, check-out ≥ check-in …), status columns that
   agree with the timestamps they summarise, no timestamp later than the batch's arrival;
-- the primary key unique, and the business key where the workbench is known to create the same record twice under
+- the primary key unique, and the business key where the 深平安 system is known to create the same record twice under
   a new id (a second listing of a person, a work order or conflict item entered twice, a volunteer signed in twice):
   the first record keeps it, the later ones are quarantined. One batch sees only its own rows — a copy that arrives
   in a later batch than its original is left for staging to drop.
 
-Work-order types, dispute types and activity types are not in `sys_dict`; their lists below are the workbench's
-configuration as the simulator documents it (`simulator/systems/pingan_workbench.py`).
+Work-order types, dispute types and activity types are not in `sys_dict`; their lists below are the 深平安 system's
+configuration as the simulator documents it (`simulator/systems/pingan_work.py`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Simulated 深平安 database: the 平安建设工作台 (S2) and the 平安底数 / "四个重点" safety baseline (S3).
 
 One operational database (PostgreSQL in production, `source_pingan_url`; SQLite embedded) holds both, as the real
-workbench does. The tables and their volumes are described in `pingan_workbench` (work orders and their flow,
+深平安 system does. The tables and their volumes are described in `pingan_work` (work orders and their flow,
 reminder letters and rectification rounds, conflict items, activities, volunteers, participations) and
 `pingan_baseline` (key persons and their listing history, key places, key events, 扫黑除恶 clues, the code dictionary).
 
@@ -19,7 +19,7 @@ from simulator.context import SimContext
 from simulator.sinks import write_tables
 from simulator.systems.pingan_baseline import LEVELS, SUBTYPES, Baseline, generate_baseline, project_baseline
 from simulator.systems.pingan_common import SYSTEM
-from simulator.systems.pingan_workbench import Workbench, generate_workbench, project_workbench
+from simulator.systems.pingan_work import PinganWork, generate_pingan_work, project_pingan_work
 
 # entity (table) -> (generated frame attribute, key column)
 _SOURCES = {
@@ -35,10 +35,10 @@ _COUNTABLE = [None, "late_correction"]
 def generate(ctx: SimContext) -> None:
     """(Re)write the 深平安 source database as it stands at `ctx.as_of`, and record its ground truth."""
     baseline = generate_baseline(ctx)
-    workbench = generate_workbench(ctx, baseline.places)
-    tables = project_baseline(baseline, ctx) + project_workbench(workbench, ctx)
+    work = generate_pingan_work(ctx, baseline.places)
+    tables = project_baseline(baseline, ctx) + project_pingan_work(work, ctx)
     write_tables(ctx.url(SYSTEM), tables)
-    record_truth(ctx, baseline, workbench, tables)
+    record_truth(ctx, baseline, work, tables)
 
 
 def _clean(df: pl.DataFrame, generated: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -46,7 +46,7 @@ def _clean(df: pl.DataFrame, generated: pl.DataFrame, key: str) -> pl.DataFrame:
     return df.join(ok, on=key, how="semi")
 
 
-def record_truth(ctx: SimContext, b: Baseline, w: Workbench, tables: list[tuple[sa.Table, pl.DataFrame]]) -> None:
+def record_truth(ctx: SimContext, b: Baseline, w: PinganWork, tables: list[tuple[sa.Table, pl.DataFrame]]) -> None:
     truth = ctx.truth
     out = {t.name: df for t, df in tables}
     for name, df in out.items():

@@ -1,6 +1,6 @@
 """Simulated 平安底数 / "四个重点" tables of the 深平安 database (S3): key persons, places, events, 扫黑除恶 clues.
 
-The workbench keeps the safety elements of the district as the GB/T 31000-2015 "9+X" basic data would have them:
+The 深平安 system keeps the safety elements of the district as the GB/T 31000-2015 "9+X" basic data would have them:
 - `key_person` (重点人员), one row per listing, keyed by the 18-digit citizen ID, with the subtype (刑满释放, 社区矫正,
   严重精神障碍患者, 吸毒人员, 重点青少年, 重点上访), the control level (严管/普管/二级宽管/一级宽管), the grid of
   residence and the subtype's own fields (execution type, crime, sentence and period for 社区矫正 — these people are
@@ -10,7 +10,7 @@ The workbench keeps the safety elements of the district as the GB/T 31000-2015 "
   address, grid, WGS-84 coordinates and a risk level that is re-assessed during the year.
 - `key_event` (重点案事件): type, level, occurred/reported/closed times, grid; open until closed.
 - `shce_clue` (扫黑除恶线索): source, category, received time, status 待核查 → 核查中 → 已办结/移交 and the result.
-- `sys_dict`: the workbench's code dictionary (subtypes, control levels, place and event types, clue categories).
+- `sys_dict`: the 深平安 system's code dictionary (subtypes, control levels, place and event types, clue categories).
 
 Volumes are illustrative — the seed gives no counts for S3 — and sized for a district of ~2.5 million residents
 (about 11,000 persons listed at the end of 2024, ~19,000 key places, ~3,600 key events and ~520 clues a year).
@@ -58,7 +58,7 @@ from simulator.systems.pingan_common import (
 META = sa.MetaData()
 YEAR = 365 * DAY
 
-# GB/T 31000-2015 key-person subtypes (codes are the workbench's own dictionary)
+# GB/T 31000-2015 key-person subtypes (codes are the 深平安 system's own dictionary)
 SUBTYPES = {"01": "刑满释放", "02": "社区矫正", "03": "严重精神障碍患者", "04": "吸毒人员", "05": "重点青少年",
             "06": "重点上访"}
 CORRECTION = "02"
@@ -281,7 +281,7 @@ def _other_persons(ctx: SimContext, rng: np.random.Generator) -> pl.DataFrame:
 
 
 def _correction_persons(ctx: SimContext, rng: np.random.Generator) -> pl.DataFrame:
-    """The shared roster as the workbench lists it: listed on the first day of correction, de-listed on the last."""
+    """The shared roster as the 深平安 system lists it: listed on the first day of correction, de-listed on the last."""
     roster = correction_subjects(ctx)
     n = roster.height
     start_s = ((roster["correction_start"].to_numpy().astype("datetime64[D]") - np.datetime64("2024-01-01"))

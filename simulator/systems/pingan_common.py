@@ -1,4 +1,4 @@
-"""Helpers shared by the 深平安 workbench (S2) and the safety baseline (S3) generators.
+"""Helpers shared by the 深平安 system (S2) and the safety baseline (S3) generators.
 
 Times are held as integer seconds from 2024-01-01 00:00 (`*_s` columns, negative before the year, null when the
 event never happens) until the rows are projected onto `ctx.as_of` and turned into timestamps.
@@ -28,7 +28,7 @@ YEAR_S = int((YEAR_END - YEAR_START).total_seconds())
 ROADS = ["人民路", "和平路", "东环一路", "东环二路", "梅龙大道", "民治大道", "龙华大道", "布龙路", "观澜大道",
          "龙观大道", "华荣路", "华盛路", "工业东路", "清湖路", "大浪南路", "浪花路", "新区大道", "环观南路",
          "五和大道", "福龙路", "腾龙路", "民康路", "白石龙路", "观平路", "环城路", "油松路", "狮头岭路", "建设路"]
-# office-hour shape of workbench activity (hour 0..23)
+# office-hour shape of 深平安 activity (hour 0..23)
 OFFICE_HOURS = np.array([1, 1, 1, 1, 1, 1, 2, 4, 10, 14, 14, 12, 6, 8, 13, 14, 12, 9, 5, 4, 3, 2, 2, 1], float)
 
 

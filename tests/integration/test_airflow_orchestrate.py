@@ -65,7 +65,7 @@ def test_orchestrate_runs_two_simulated_days_on_postgres(metadata_db: str, tmp_p
         runs = con.execute("select dag_id, run_type, state, logical_date::date::text from dag_run").fetchall()
         tis = con.execute("select dag_id, task_id, state from task_instance").fetchall()
     assert {state for *_, state, _ in runs} == {"success"}, runs
-    for source in ("minyi", "pingan", "zhengfa", "workbench", "video", "zhengfa_files"):
+    for source in ("minyi", "pingan", "zhengfa", "community", "video", "zhengfa_files"):
         days = sorted(day for dag, _, _, day in runs if dag == f"ingest_{source}")
         assert days == ["2024-12-30", "2024-12-31"], (source, days)
     assert sorted(day for dag, _, _, day in runs if dag == "simulate_sources") == ["2024-12-30", "2024-12-31"]
@@ -125,7 +125,7 @@ def test_orchestrate_runs_a_simulated_day_on_celery_with_redis(metadata_db: str,
         queues = {q for (q,) in con.execute("select distinct queue from task_instance").fetchall()}
         tis = con.execute("select count(*) from task_instance where state = 'success'").fetchone()
     assert {state for _, state in runs} == {"success"}, runs
-    assert {"simulate_sources", "transform", "publish", "ingest_workbench"} <= {dag for dag, _ in runs}
+    assert {"simulate_sources", "transform", "publish", "ingest_community"} <= {dag for dag, _ in runs}
     assert len(queues) == 1 and next(iter(queues)).startswith("govlake_")  # our own queue on the shared Redis
     assert tis and tis[0] >= 10
     import redis

@@ -15,7 +15,7 @@ from tests.integration.test_airflow_dags import AIRFLOW_PY, DAGS, WRITER_POOL, _
 
 pytestmark = pytest.mark.integration
 
-SOURCES = ("minyi", "pingan", "zhengfa", "workbench", "video", "zhengfa_files")
+SOURCES = ("minyi", "pingan", "zhengfa", "community", "video", "zhengfa_files")
 
 _INSPECT = """
 import json, sys
@@ -80,7 +80,7 @@ def _has_chinese(text: str) -> bool:
 
 def test_every_source_has_an_ingest_dag_on_its_cadence(tmp_path: Path) -> None:
     dags = _bag(tmp_path)
-    expected = {"minyi": "5 * * * *", "workbench": "15 * * * *", "pingan": "30 1 * * *", "zhengfa": "45 1 * * *"}
+    expected = {"minyi": "5 * * * *", "community": "15 * * * *", "pingan": "30 1 * * *", "zhengfa": "45 1 * * *"}
     for source in SOURCES:
         dag = dags[f"ingest_{source}"]
         if source in expected:

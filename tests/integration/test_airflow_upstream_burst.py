@@ -1,7 +1,7 @@
 """An upstream burst of 5xx: the REST client retries inside the task, the task fails, Airflow retries it with
 backoff once the upstream has recovered, and the retry succeeds — no alert, the batch lands once.
 
-`ingest_workbench` runs with `airflow dags test` on SQLite metadata against the simulated upstream, started here:
+`ingest_community` runs with `airflow dags test` on SQLite metadata against the simulated upstream, started here:
 every request answered with a 5xx for the first try, healthy again on the same port for the retry.
 """
 
@@ -36,18 +36,18 @@ def test_5xx_burst_is_retried_then_succeeds(tmp_path: Path) -> None:
     if not AIRFLOW.exists():
         pytest.skip(f"Airflow environment missing ({AIRFLOW})")
     data_dir = tmp_path / "data"
-    run_govlake(govlake_env(data_dir), "simulate", "--system", "workbench", "--scale", "0.002")
+    run_govlake(govlake_env(data_dir), "simulate", "--system", "community", "--scale", "0.002")
     settings = Settings(data_dir=data_dir)
     port = free_port()
     home = tmp_path / "airflow_home"
-    env = _airflow_env(home, data_dir, WORKBENCH_API_URL=f"http://127.0.0.1:{port}", GOVLAKE_TASK_RETRIES="2",
+    env = _airflow_env(home, data_dir, COMMUNITY_API_URL=f"http://127.0.0.1:{port}", GOVLAKE_TASK_RETRIES="2",
                        GOVLAKE_RETRY_DELAY_SECONDS="15")
     _check(_run([str(AIRFLOW), "db", "migrate"], env, timeout=300))
 
-    burst = start(settings.sources_dir, port=port, token=settings.workbench_api_token, rate_limit_per_s=0,
+    burst = start(settings.sources_dir, port=port, token=settings.community_api_token, rate_limit_per_s=0,
                   error_rate=1.0)
     healthy = None
-    proc = subprocess.Popen([str(AIRFLOW), "dags", "test", "ingest_workbench", "2024-12-31"], env=env,
+    proc = subprocess.Popen([str(AIRFLOW), "dags", "test", "ingest_community", "2024-12-31"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 600
@@ -56,7 +56,7 @@ def test_5xx_burst_is_retried_then_succeeds(tmp_path: Path) -> None:
             time.sleep(0.5)
         assert _ti(home / "airflow.db") == ("up_for_retry", 1)
         burst.stop()  # the burst is over: the upstream answers again, on the same address
-        healthy = start(settings.sources_dir, port=port, token=settings.workbench_api_token, rate_limit_per_s=0)
+        healthy = start(settings.sources_dir, port=port, token=settings.community_api_token, rate_limit_per_s=0)
         out, _ = proc.communicate(timeout=600)
     finally:
         if proc.poll() is None:
@@ -68,5 +68,5 @@ def test_5xx_burst_is_retried_then_succeeds(tmp_path: Path) -> None:
     assert _ti(home / "airflow.db") == ("success", 2)  # failed on the burst, retried by Airflow, succeeded
     # the first try's log shows the 5xx and the client's own retries before the task gave up
     assert not (data_dir / "alerts" / "airflow.jsonl").exists()  # retried to success: no alert
-    rows = run_govlake(govlake_env(data_dir), "quality", "workbench", "--json").stdout
+    rows = run_govlake(govlake_env(data_dir), "quality", "community", "--json").stdout
     assert '"reconciled": true' in rows

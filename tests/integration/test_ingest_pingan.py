@@ -1,4 +1,4 @@
-"""Ingestion of the 深平安 source (S2 workbench + S3 safety baseline): every planted defect is quarantined with its
+"""Ingestion of the 深平安 source (S2 work system + S3 safety baseline): every planted defect is quarantined with its
 rule, no clean row is, nothing is lost, a re-run adds nothing, and PostgreSQL (production) ingests like SQLite."""
 
 from __future__ import annotations

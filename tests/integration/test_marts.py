@@ -107,8 +107,8 @@ def test_kpi_of_one_source_carries_its_indicators_and_names_the_missing(publishe
     availability = {code: (status, reason, missing) for code, status, reason, missing in con.execute(
         "select indicator_code, status, reason, missing_sources from fct_indicator_availability").fetchall()}
     assert {c for c, (status, _, _) in availability.items() if status == "available"} == codes
-    assert availability["community.apps"] == ("unavailable", "来源系统尚未接入数据：社区工作台（workbench）",
-                                              "workbench")
+    assert availability["community.apps"] == ("unavailable", "来源系统尚未接入数据：社区工作台（community）",
+                                              "community")
     assert availability["court.e_service_rate"][2] == "zhengfa_files"
 
     rows = json.loads(run_govlake(published_env["env"], "kpi", "--period", "2024", "--json").stdout)
@@ -117,7 +117,7 @@ def test_kpi_of_one_source_carries_its_indicators_and_names_the_missing(publishe
     assert by_code["video.cameras"]["value"] is None and by_code["video.cameras"]["status"] == "unavailable"
     assert "视频资源一本账（video）" in by_code["video.cameras"]["unavailable_reason"]
     table = run_govlake(published_env["env"], "kpi", "--period", "2024").stdout
-    assert "暂不可用" in table and "社区工作台（workbench）" in table
+    assert "暂不可用" in table and "社区工作台（community）" in table
 
 
 def test_data_quality_mart_accounts_for_every_row_received(district_env: dict[str, Any]) -> None:

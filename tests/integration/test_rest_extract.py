@@ -23,13 +23,13 @@ STATUS = PagedEndpoint("/api/video/v1/status", style="cursor", page_size=50, siz
 @pytest.fixture(scope="module")
 def upstream_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("upstream")
-    (root / "workbench").mkdir()
+    (root / "community").mkdir()
     base = datetime(2024, 1, 1)
     pl.DataFrame({
         "app_id": [f"APP{i:05d}" for i in range(1, 501)],
         "app_name": [f"社区应用{i}" for i in range(1, 501)],
         "updated_at": [base + timedelta(hours=7 * i) for i in range(500)],
-    }).write_parquet(root / "workbench" / "apps.parquet")
+    }).write_parquet(root / "community" / "apps.parquet")
     (root / "video" / "status").mkdir(parents=True)
     lines = "\n".join(json.dumps({"device_id": f"44030900001310000{i:03d}", "status": "online"}) for i in range(230))
     (root / "video" / "status" / "2024-03-01.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
@@ -44,8 +44,8 @@ def test_every_row_exactly_once_through_injected_5xx(upstream_data: Path, tmp_pa
     lake = LocalLake(tmp_path / "lake")
     with upstream_http.start(upstream_data, token=TOKEN, rate_limit_per_s=0, error_rate=0.3, seed=1) as server:
         client = _client(server)
-        pages = fetch_to_landing(client, APPS, {}, lake, "landing/workbench/apps/b1")
-    rows = landed_rows(lake, "landing/workbench/apps/b1")
+        pages = fetch_to_landing(client, APPS, {}, lake, "landing/community/apps/b1")
+    rows = landed_rows(lake, "landing/community/apps/b1")
     assert pages == 13
     assert rows.height == 500 and rows["app_id"].n_unique() == 500
     assert client.attempts_made > pages, "the 5xx answers were retried"

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from simulator.context import SimContext
-from simulator.systems import video, workbench
+from simulator.systems import community, video
 from simulator.upstream_http import start
 
 pytestmark = pytest.mark.integration
@@ -29,14 +29,14 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("upstream")
     ctx = SimContext(scale=0.01, seed=9, out=out, as_of=datetime(2024, 12, 31, 23, 59, 59))
-    workbench.generate(ctx)
+    community.generate(ctx)
     video.generate(ctx)
     return out
 
 
 @pytest.fixture(scope="module")
 def server(data_dir: Path) -> Iterator[str]:
-    tokens = {TOKEN: ["workbench", "video"], "t-video": ["video"]}
+    tokens = {TOKEN: ["community", "video"], "t-video": ["video"]}
     with start(data_dir, token=tokens, rate_limit_per_s=0) as s:
         yield s.url
 
@@ -63,7 +63,7 @@ def test_paging_returns_every_row_exactly_once(server: str, data_dir: Path, reso
     with httpx.Client(base_url=server) as c:
         items = _all_pages(c, f"/api/workbench/v1/{resource}", page_size=size)
     served = pl.DataFrame(items)
-    stored = pl.read_parquet(data_dir / "workbench" / f"{file}.parquet")
+    stored = pl.read_parquet(data_dir / "community" / f"{file}.parquet")
     assert served.height == stored.height
     # duplicates planted in the source stay duplicates; every other row comes exactly once
     assert sorted(served[key].to_list()) == sorted(stored[key].to_list())
@@ -72,7 +72,7 @@ def test_paging_returns_every_row_exactly_once(server: str, data_dir: Path, reso
 
 
 def test_updated_since_is_inclusive_and_complete(server: str, data_dir: Path) -> None:
-    stored = pl.read_parquet(data_dir / "workbench" / "app_record_counts.parquet")
+    stored = pl.read_parquet(data_dir / "community" / "app_record_counts.parquet")
     since = datetime(2024, 11, 15, 23, 30)
     with httpx.Client(base_url=server) as c:
         items = _all_pages(c, "/api/workbench/v1/app-record-counts", page_size=500,

@@ -1,4 +1,4 @@
-"""The simulated 深平安 database (S2 workbench, S3 safety baseline): deterministic, calibrated, messy on purpose."""
+"""The simulated 深平安 database (S2 work system, S3 safety baseline): deterministic, calibrated, messy on purpose."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from simulator.people import check_digit, is_valid_id
 from simulator.population import EXECUTION_TYPES, correction_subjects
 from simulator.systems import pingan
 from simulator.systems.pingan_baseline import LEVELS, SUBTYPES, UNKNOWN
-from simulator.systems.pingan_workbench import (
+from simulator.systems.pingan_work import (
     ACTIVITIES_2024,
     CONFLICTS_CLOSED_2024,
     LETTERS_RECTIFIED_2024,
@@ -246,7 +246,7 @@ def test_a_clean_run_plants_nothing(tmp_path: Path) -> None:
     assert ctx.truth.expected["pingan.participations"] == ctx.truth.counts["pingan.participation"]
 
 
-def test_workbench_flows_and_rectification_are_coherent(messy: Any) -> None:
+def test_pingan_work_flows_and_rectification_are_coherent(messy: Any) -> None:
     ctx, t = messy
     flow = t["work_order_flow"]
     assert {"派单", "签收", "办结", "归档", "退回", "改派"} <= set(flow["step"])

@@ -115,15 +115,15 @@ def test_each_of_dbts_concurrent_nodes_gets_its_share_of_the_cores(monkeypatch: 
 
 def test_a_source_that_arrives_after_the_first_build_gets_its_views_built(tmp_path: Path) -> None:
     settings = _built(tmp_path)
-    first = {**BATCHES, ("workbench", "apps"): ("failed-only", False)}  # the REST upstream was down
+    first = {**BATCHES, ("community", "apps"): ("failed-only", False)}  # the REST upstream was down
     build_state.save_state(settings, first, "code-1")
-    arrived = {**BATCHES, ("workbench", "apps"): ("digest-4", True), ("minyi", "tickets"): ("digest-5", True)}
+    arrived = {**BATCHES, ("community", "apps"): ("digest-4", True), ("minyi", "tickets"): ("digest-5", True)}
     plan = planning.plan_build(settings, arrived, "code-1", None, False)
     assert plan is not None and not plan.full_refresh
-    assert "source:bronze_workbench.apps+" in plan.select and "source:bronze_minyi.tickets+" in plan.select
-    assert plan.exclude == ()  # the workbench's staging views were never created: this build creates them
-    assert "workbench.apps" in plan.message
-    # the day after, the workbench is an ordinary source again: views are left to full builds
+    assert "source:bronze_community.apps+" in plan.select and "source:bronze_minyi.tickets+" in plan.select
+    assert plan.exclude == ()  # the community's staging views were never created: this build creates them
+    assert "community.apps" in plan.message
+    # the day after, the community is an ordinary source again: views are left to full builds
     build_state.save_state(settings, arrived, "code-1")
-    next_day = {**arrived, ("workbench", "apps"): ("digest-6", True)}
+    next_day = {**arrived, ("community", "apps"): ("digest-6", True)}
     assert planning.plan_build(settings, next_day, "code-1", None, False).exclude == planning.DAILY_EXCLUDE

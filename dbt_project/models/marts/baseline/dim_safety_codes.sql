@@ -1,4 +1,4 @@
--- every code of the 深平安 workbench with its name: its dictionary (sys_dict: person subtypes, control levels, place
+-- every code of the 深平安 system with its name: its dictionary (sys_dict: person subtypes, control levels, place
 -- and event types, clue categories) and its configured work-order and dispute types, which sys_dict lacks (the same
 -- lists quality/schemas/pingan.py checks against)
 with
@@ -7,7 +7,7 @@ dictionary as (
     select * from {{ ref('stg_pingan__dictionary') }}
 ),
 
-workbench_codes (code_type, code, name) as (
+pingan_codes (code_type, code, name) as (
     values
     ('order_type', '01', '矛盾纠纷化解'),
     ('order_type', '02', '治安隐患整治'),
@@ -46,8 +46,8 @@ unioned as (
         code,
         name,
         null as standard,
-        'workbench_config' as code_origin
-    from workbench_codes
+        'pingan_config' as code_origin
+    from pingan_codes
 ),
 
 final as (

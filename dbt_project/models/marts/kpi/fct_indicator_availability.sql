@@ -26,7 +26,7 @@ system_names as (
         ('minyi', '民意速办'),
         ('pingan', '深平安工作台'),
         ('video', '视频资源一本账'),
-        ('workbench', '社区工作台'),
+        ('community', '社区工作台'),
         ('zhengfa', '政法业务库'),
         ('zhengfa_files', '政法协同文件')
     ) as system_name_values (source_system, system_name)

@@ -3,23 +3,23 @@
 -- the guard wraps the whole model: its body keeps the indentation it has without it
 -- sqlfluff:indentation:template_blocks_indent:false
 {% if kpi_inputs_built([
-    'agg_workbench_online_ratio_monthly',
-    'agg_workbench_records_monthly',
-    'dim_workbench_apps',
+    'agg_community_online_ratio_monthly',
+    'agg_community_records_monthly',
+    'dim_community_apps',
 ]) %}
 
 with
 
 apps as (
-    select * from {{ ref('dim_workbench_apps') }}
+    select * from {{ ref('dim_community_apps') }}
 ),
 
 records as (
-    select * from {{ ref('agg_workbench_records_monthly') }}
+    select * from {{ ref('agg_community_records_monthly') }}
 ),
 
 online as (
-    select * from {{ ref('agg_workbench_online_ratio_monthly') }}
+    select * from {{ ref('agg_community_online_ratio_monthly') }}
 ),
 
 streets as (
@@ -30,7 +30,7 @@ district as (
     select distinct district_code from streets
 ),
 
--- the years the workbench reports on: those its daily statistics are dated in
+-- the years the community reports on: those its daily statistics are dated in
 years as (
     select distinct year(month) as year from records
     union

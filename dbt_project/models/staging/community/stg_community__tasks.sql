@@ -1,7 +1,7 @@
 with
 
 bronze as (
-    {{ committed_bronze('bronze_workbench', 'tasks') }}
+    {{ committed_bronze('bronze_community', 'tasks') }}
 ),
 
 latest as (

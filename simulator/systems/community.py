@@ -1,8 +1,8 @@
 """Simulated 数治助手 / 社区工作台 (community digital workbench): the data behind its REST API.
 
-The workbench is a low-code platform on which community workers build their own apps (forms, ledgers, patrol
+The community is a low-code platform on which community workers build their own apps (forms, ledgers, patrol
 check-ins). Its open API — served by simulator/upstream_http.py with token auth, pagination and `updated_since` —
-exposes what the district may pull; the simulator writes each resource as a Parquet file under `<out>/workbench/`:
+exposes what the district may pull; the simulator writes each resource as a Parquet file under `<out>/community/`:
 
 | resource (file) | key | what |
 |---|---|---|
@@ -33,7 +33,7 @@ from simulator.areas import communities
 from simulator.context import SimContext
 from simulator.people import GIVEN, SURNAMES
 
-SYSTEM = "workbench"
+SYSTEM = "community"
 YEAR_START = datetime(2024, 1, 1)
 DAYS = 366
 APPS_2024 = 2_950  # apps built by the end of 2024: the middle of the seed's 2900余 (docs/calibration.md)
@@ -213,7 +213,7 @@ def _project_counts(ctx: SimContext, rng: np.random.Generator, apps: pl.DataFram
 def _work_stats(ctx: SimContext, rng: np.random.Generator) -> pl.DataFrame:
     comm = communities()
     nc = len(comm)
-    trend = np.linspace(0.0, 0.06, DAYS)  # the workbench is rolled out further through the year
+    trend = np.linspace(0.0, 0.06, DAYS)  # the community is rolled out further through the year
     spread = rng.normal(0, 0.035, nc)
     # communities differ, but their mean is the district's ratio: drawn as a total, not left to the spread's sum
     base = np.clip(ONLINE_RATIO - trend.mean() + spread - spread.mean(), 0.75, 0.98)
@@ -286,19 +286,19 @@ def _write(ctx: SimContext, name: str, df: pl.DataFrame) -> None:
 
 
 def generate(ctx: SimContext) -> None:
-    """Write the workbench's resources as they stand at `ctx.as_of`, and record the ground truth."""
+    """Write the community's resources as they stand at `ctx.as_of`, and record the ground truth."""
     cut = _cut(ctx)
     last_day = _last_stats_day(ctx)
-    scenarios = _scenarios(ctx.rng("workbench.scenarios")).filter(pl.col("launched_s") <= cut)
-    apps_year = _apps(ctx, ctx.rng("workbench.apps"))
+    scenarios = _scenarios(ctx.rng("community.scenarios")).filter(pl.col("launched_s") <= cut)
+    apps_year = _apps(ctx, ctx.rng("community.apps"))
     apps = _project_apps(ctx, apps_year)
-    counts = _project_counts(ctx, ctx.rng("workbench.record_counts"), apps_year,
-                             _record_counts(ctx, ctx.rng("workbench.record_counts.alloc"), apps_year))
-    work = _work_stats(ctx, ctx.rng("workbench.work_stats")).filter(pl.col("day") <= last_day)
-    tasks, progress = _tasks(ctx.rng("workbench.tasks"))
+    counts = _project_counts(ctx, ctx.rng("community.record_counts"), apps_year,
+                             _record_counts(ctx, ctx.rng("community.record_counts.alloc"), apps_year))
+    work = _work_stats(ctx, ctx.rng("community.work_stats")).filter(pl.col("day") <= last_day)
+    tasks, progress = _tasks(ctx.rng("community.tasks"))
     progress = progress.filter(pl.col("report_day") * 86400 + 17 * 3600 <= cut)
     # a month's indicator values are published on the 3rd of the next month
-    values = _indicator_values(ctx.rng("workbench.indicators"), work, counts.filter(pl.col("anomaly").is_null()),
+    values = _indicator_values(ctx.rng("community.indicators"), work, counts.filter(pl.col("anomaly").is_null()),
                                apps.filter(pl.col("anomaly").is_null()))
     values = values.with_columns(
         (pl.datetime(2024, pl.col("month"), 1) + pl.duration(days=33)).dt.truncate("1mo").alias("_m1"),
@@ -374,6 +374,6 @@ def _record_truth(ctx: SimContext, scenarios: pl.DataFrame, apps: pl.DataFrame, 
     t.expected["community.records"] = int(clean_counts["records_added"].sum())
     total = int(work["items_total"].sum())
     t.expected["community.online_ratio"] = round(int(work["items_online"].sum()) / total, 4) if total else 0.0
-    t.planted["workbench.key_tasks_behind"] = tasks.join(progress.sort("month").group_by("task_id").last(),
+    t.planted["community.key_tasks_behind"] = tasks.join(progress.sort("month").group_by("task_id").last(),
                                                          on="task_id").filter(
         pl.col("progress_pct") < pl.col("planned_pct") - 10)["task_id"].sort().to_list()

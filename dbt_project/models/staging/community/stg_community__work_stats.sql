@@ -1,8 +1,7 @@
--- a day's count is re-sent with a later updated_at when a late sync corrects it: the latest version wins
 with
 
 bronze as (
-    {{ committed_bronze('bronze_workbench', 'app_record_counts') }}
+    {{ committed_bronze('bronze_community', 'work_stats') }}
 ),
 
 latest as (
@@ -14,9 +13,10 @@ latest as (
 renamed as (
     select
         stat_id,
-        app_id,
+        community_code,
         stat_date,
-        records_added,
+        items_total,
+        items_online,
         updated_at,
         _batch_id as batch_id,
         _ingested_at as ingested_at

@@ -1,7 +1,7 @@
 with
 
 bronze as (
-    {{ committed_bronze('bronze_workbench', 'apps') }}
+    {{ committed_bronze('bronze_community', 'apps') }}
 ),
 
 latest as (

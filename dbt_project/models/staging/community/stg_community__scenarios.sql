@@ -1,7 +1,7 @@
 with
 
 bronze as (
-    {{ committed_bronze('bronze_workbench', 'scenarios') }}
+    {{ committed_bronze('bronze_community', 'scenarios') }}
 ),
 
 latest as (

@@ -1,6 +1,6 @@
 """Simulated 深平安 平安建设工作台 tables (S2): collaborative work orders, reminder letters, conflicts, activities.
 
-As the workbench's PostgreSQL database holds them:
+As the 深平安 system's PostgreSQL database holds them:
 - `work_order` (协同工单) and `work_order_flow`: type, originating and handling department, priority, deadline; the
   flow 派单 → (退回 → 改派) → 签收 → (延期) → 办结 → 归档, one row per transition.
 - `reminder_letter` (治安提醒函) sent by a police station to a key place, and `rectification` (整改): the place's
@@ -241,7 +241,7 @@ participation = sa.Table(
 
 
 @dataclass
-class Workbench:
+class PinganWork:
     """The whole simulated year (seconds from 2024-01-01, `anomaly` per row) before projection onto `as_of`."""
 
     orders: pl.DataFrame
@@ -667,9 +667,9 @@ def project_volunteers(vols: pl.DataFrame, cut: int) -> pl.DataFrame:
         ts("registered_s").alias("created_at"), ts("registered_s").alias("updated_at"))
 
 
-# --- the whole workbench ----------------------------------------------------------------------------------------------
+# --- the whole 深平安 work system -----------------------------------------------------------------------------------
 
-def generate_workbench(ctx: SimContext, places: pl.DataFrame) -> Workbench:
+def generate_pingan_work(ctx: SimContext, places: pl.DataFrame) -> PinganWork:
     letters, rects = reminder_letters(ctx, places)
     acts = activities(ctx)
     vols = volunteers(ctx)
@@ -680,10 +680,10 @@ def generate_workbench(ctx: SimContext, places: pl.DataFrame) -> Workbench:
         sizes, on="activity_id", how="left").with_columns(
         (pl.col("n").fill_null(0) * pl.col("slack")).ceil().cast(pl.Int64).alias("planned_participants"),
     ).drop("n", "slack").sort("activity_id")
-    return Workbench(work_orders(ctx), letters, rects, conflicts(ctx), acts, vols, parts)
+    return PinganWork(work_orders(ctx), letters, rects, conflicts(ctx), acts, vols, parts)
 
 
-def project_workbench(w: Workbench, ctx: SimContext) -> list[tuple[sa.Table, pl.DataFrame]]:
+def project_pingan_work(w: PinganWork, ctx: SimContext) -> list[tuple[sa.Table, pl.DataFrame]]:
     cut = cut_of(ctx.as_of)
     orders, flow = project_orders(w.orders, cut)
     letters, rects = project_letters(w.letters, w.rectifications, cut)

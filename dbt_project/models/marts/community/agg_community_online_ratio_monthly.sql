@@ -9,7 +9,7 @@
 with
 
 work as (
-    select * from {{ ref('stg_workbench__work_stats') }}
+    select * from {{ ref('stg_community__work_stats') }}
 ),
 
 communities as (

@@ -1,7 +1,7 @@
 with
 
 bronze as (
-    {{ committed_bronze('bronze_workbench', 'indicators') }}
+    {{ committed_bronze('bronze_community', 'indicators') }}
 ),
 
 latest as (

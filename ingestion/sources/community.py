@@ -6,16 +6,16 @@ Code resources first (scenarios, indicators): apps and indicator values are chec
 from __future__ import annotations
 
 from ingestion.rest_source import RestEntity, RestSource
-from quality.schemas import workbench as s
+from quality.schemas import community as s
 
 API = "/api/workbench/v1"
 
-WORKBENCH = RestSource(
-    name="workbench",
+COMMUNITY = RestSource(
+    name="community",
     title="数治助手/社区工作台 (S5)",
-    url=lambda settings: settings.workbench_api_url,
-    token=lambda settings: settings.workbench_api_token,
-    url_setting="WORKBENCH_API_URL",
+    url=lambda settings: settings.community_api_url,
+    token=lambda settings: settings.community_api_token,
+    url_setting="COMMUNITY_API_URL",
     entities=(
         RestEntity("scenarios", f"{API}/scenarios", "scenario_id", lambda ctx: s.scenarios_schema(ctx.received_at)),
         RestEntity("indicators", f"{API}/indicators", "indicator_code",

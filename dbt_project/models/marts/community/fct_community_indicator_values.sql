@@ -1,11 +1,11 @@
 with
 
 values_ as (
-    select * from {{ ref('stg_workbench__indicator_values') }}
+    select * from {{ ref('stg_community__indicator_values') }}
 ),
 
 indicators as (
-    select * from {{ ref('stg_workbench__indicators') }}
+    select * from {{ ref('stg_community__indicators') }}
 ),
 
 communities as (

@@ -1,7 +1,8 @@
+-- a day's count is re-sent with a later updated_at when a late sync corrects it: the latest version wins
 with
 
 bronze as (
-    {{ committed_bronze('bronze_workbench', 'work_stats') }}
+    {{ committed_bronze('bronze_community', 'app_record_counts') }}
 ),
 
 latest as (
@@ -13,10 +14,9 @@ latest as (
 renamed as (
     select
         stat_id,
-        community_code,
+        app_id,
         stat_date,
-        items_total,
-        items_online,
+        records_added,
         updated_at,
         _batch_id as batch_id,
         _ingested_at as ingested_at

@@ -1,11 +1,11 @@
 with
 
 apps as (
-    select * from {{ ref('stg_workbench__apps') }}
+    select * from {{ ref('stg_community__apps') }}
 ),
 
 scenarios as (
-    select * from {{ ref('stg_workbench__scenarios') }}
+    select * from {{ ref('stg_community__scenarios') }}
 ),
 
 communities as (

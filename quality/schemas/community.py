@@ -35,7 +35,7 @@ from quality.blocks import (
     when,
 )
 
-# closed vocabularies of the workbench (its API documentation; it serves no dictionary resource for them)
+# closed vocabularies of the community (its API documentation; it serves no dictionary resource for them)
 CATEGORIES = ["党建引领", "平安建设", "民生服务", "城市治理", "安全生产", "人口管理", "矛盾调解", "应急管理",
               "疫情防控", "综合事务"]
 APP_STATUS = ["启用", "停用"]

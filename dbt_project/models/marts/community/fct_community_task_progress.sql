@@ -1,7 +1,7 @@
 with
 
 progress as (
-    select * from {{ ref('stg_workbench__task_progress') }}
+    select * from {{ ref('stg_community__task_progress') }}
 ),
 
 final as (
@@ -12,7 +12,7 @@ final as (
         progress_pct::double as progress_pct,
         planned_pct::double as planned_pct,
         (progress_pct - planned_pct)::double as gap_pct,
-        -- the workbench's own rule for 滞后: more than 10 points behind plan
+        -- the community's own rule for 滞后: more than 10 points behind plan
         (progress_pct < planned_pct - 10)::boolean as is_behind_plan,
         updated_at::timestamp as reported_at
     from progress

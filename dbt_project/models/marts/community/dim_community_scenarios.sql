@@ -1,11 +1,11 @@
 with
 
 scenarios as (
-    select * from {{ ref('stg_workbench__scenarios') }}
+    select * from {{ ref('stg_community__scenarios') }}
 ),
 
 apps as (
-    select * from {{ ref('stg_workbench__apps') }}
+    select * from {{ ref('stg_community__apps') }}
 ),
 
 apps_per_scenario as (

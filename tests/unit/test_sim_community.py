@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from simulator.context import MessConfig, SimContext
-from simulator.systems import workbench
-from simulator.systems.workbench import APPS_2024, RECORDS_2024
+from simulator.systems import community
+from simulator.systems.community import APPS_2024, RECORDS_2024
 
 RESOURCES = ("scenarios", "apps", "app_record_counts", "tasks", "task_progress", "indicators", "indicator_values",
              "work_stats")
@@ -20,17 +20,17 @@ RESOURCES = ("scenarios", "apps", "app_record_counts", "tasks", "task_progress",
 def _run(out: Path, scale: float = 0.01, seed: int = 3, as_of: datetime = datetime(2024, 12, 31, 23, 59, 59),
          **mess: float) -> SimContext:
     ctx = SimContext(scale=scale, seed=seed, out=out, as_of=as_of, mess=MessConfig().with_overrides(mess))
-    workbench.generate(ctx)
+    community.generate(ctx)
     return ctx
 
 
 def _read(out: Path, name: str) -> pl.DataFrame:
-    return pl.read_parquet(out / "workbench" / f"{name}.parquet")
+    return pl.read_parquet(out / "community" / f"{name}.parquet")
 
 
 def test_same_seed_same_bytes(tmp_path: Path) -> None:
     def digest(out: Path) -> dict[str, str]:
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((out / "workbench").iterdir())}
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((out / "community").iterdir())}
 
     a = digest(_run(tmp_path / "a").out)
     assert a == digest(_run(tmp_path / "b").out)
@@ -52,7 +52,7 @@ def test_calibrated_counts_and_rates(tmp_path: Path) -> None:
     assert round(w["items_online"].sum() / w["items_total"].sum(), 4) == e["community.online_ratio"]
     # records recomputed from the served counts, without the planted defects, are the expected total
     counts = _read(tmp_path, "app_record_counts")
-    kinds = ctx.truth.anomalies_of("workbench", "app_record_counts")
+    kinds = ctx.truth.anomalies_of("community", "app_record_counts")
     assert {"duplicate", "inconsistent", "late_correction"} <= set(kinds.values())
     # a duplicate's first copy counts; a negative (inconsistent) count does not
     wrong = [k for k, v in kinds.items() if v == "inconsistent"]
@@ -84,7 +84,7 @@ def test_projection_on_as_of_and_late_corrections(tmp_path: Path) -> None:
     assert (c_mid["updated_at"] <= datetime(2024, 6, 30, 12, 0)).all()
     assert (_read(tmp_path / "mid", "indicator_values")["month"].max()) == "2024-05"
     # a day corrected after the first cut reads higher (and later) at the second one
-    late = {k for k, v in end.truth.anomalies_of("workbench", "app_record_counts").items() if v == "late_correction"}
+    late = {k for k, v in end.truth.anomalies_of("community", "app_record_counts").items() if v == "late_correction"}
     both = c_mid.join(_read(tmp_path / "end", "app_record_counts"), on="stat_id", suffix="_end").filter(
         pl.col("updated_at_end") > pl.col("updated_at"))
     assert both.height > 0 and set(both["stat_id"]) <= late
@@ -97,11 +97,11 @@ def test_planted_app_defects_are_recorded(tmp_path: Path) -> None:
     ctx = _run(tmp_path, scale=0.3, missing_required=rate, unknown_code=rate, future_timestamp=rate,
                inconsistent=rate, duplicate=rate)
     apps = _read(tmp_path, "apps")
-    truth = ctx.truth.anomalies_of("workbench", "apps")
+    truth = ctx.truth.anomalies_of("community", "apps")
     as_of = datetime(2024, 12, 31, 23, 59, 59)
     observed = {
         "missing_required": set(apps.filter(pl.col("community_code").is_null())["app_id"]),
-        "unknown_code": set(apps.filter(~pl.col("category").is_in(workbench.CATEGORIES))["app_id"]),
+        "unknown_code": set(apps.filter(~pl.col("category").is_in(community.CATEGORIES))["app_id"]),
         "future_timestamp": set(apps.filter(pl.col("created_at") > as_of)["app_id"]),
         "inconsistent": set(apps.filter((pl.col("updated_at") < pl.col("created_at"))
                                         & (pl.col("created_at") <= as_of))["app_id"]),

@@ -2,11 +2,11 @@
 with
 
 tasks as (
-    select * from {{ ref('stg_workbench__tasks') }}
+    select * from {{ ref('stg_community__tasks') }}
 ),
 
 progress as (
-    select * from {{ ref('stg_workbench__task_progress') }}
+    select * from {{ ref('stg_community__task_progress') }}
 ),
 
 latest_report as (

@@ -1,23 +1,23 @@
 with
 
 bronze as (
-    {{ committed_bronze('bronze_workbench', 'indicator_values') }}
+    {{ committed_bronze('bronze_community', 'task_progress') }}
 ),
 
 latest as (
     select *
     from bronze
-    {{ latest_by('value_id', 'updated_at desc, _ingested_at desc') }}
+    {{ latest_by('progress_id', 'updated_at desc, _ingested_at desc') }}
 ),
 
 renamed as (
     select
-        value_id,
-        indicator_code,
-        community_code,
-        month as value_month,
+        progress_id,
+        task_id,
+        month as report_month,
         strptime(month || '-01', '%Y-%m-%d')::date as month_start,
-        value as value_pct,
+        progress_pct,
+        planned_pct,
         updated_at,
         _batch_id as batch_id,
         _ingested_at as ingested_at

@@ -10,11 +10,11 @@
 with
 
 counts as (
-    select * from {{ ref('stg_workbench__app_record_counts') }}
+    select * from {{ ref('stg_community__app_record_counts') }}
 ),
 
 apps as (
-    select * from {{ ref('stg_workbench__apps') }}
+    select * from {{ ref('stg_community__apps') }}
 ),
 
 -- the (month, group) pairs that rows ingested since the last run touch, and their rows
