@@ -196,7 +196,8 @@ def _reconcile(settings: Settings) -> dict[str, Any] | None:
     }
 
 
-def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
+def run_bench(scale: float, only: list[str] | None = None, servers: bool = True) -> dict[str, Any]:
+    """Every stage (or ONLY these); SERVERS: also the API under load, the dashboards in Chromium and Airflow."""
     stages: list[dict[str, Any]] = []
     reconciliation: dict[str, Any] | None = None
     read_latency: dict[str, float] | None = None
@@ -207,12 +208,13 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCE_") and k != "LAKE_URI"}
         env["DATA_DIR"] = tmp
         settings = Settings(data_dir=Path(tmp))
-        names = only or list(STAGES)
+        names = only or [n for n in STAGES if servers or n != airflow_bench.STAGE]
         for name in names:
             args = [a.format(scale=scale) for a in STAGES[name]]
             before = _rows(settings, name) if name.startswith("ingest") else 0
+            under_load = servers and name == API_LOAD_AROUND
             with _upstream(settings, env) if name.startswith("ingest") else contextlib.nullcontext(), \
-                    api_load(settings, env, api_report) if name == API_LOAD_AROUND else contextlib.nullcontext():
+                    api_load(settings, env, api_report) if under_load else contextlib.nullcontext():
                 seconds, peak = _run_stage(args, env)  # the publish of the day after runs under the API's load
             rows = _rows(settings, name) - before  # ingest stages count what this run received
             stages.append({"stage": name, "rows": rows, "seconds": round(seconds, 3),
@@ -229,7 +231,7 @@ def run_bench(scale: float, only: list[str] | None = None) -> dict[str, Any]:
             if name == airflow_bench.STAGE:
                 airflow = airflow_bench.report(settings)
                 airflow_bench.print_report(airflow, lambda line: print(line, file=sys.stderr))
-        if "publish" in names:  # the dashboards on what was published (govlake/bench_superset.py)
+        if servers and "publish" in names:  # the dashboards on what was published (govlake/bench_superset.py)
             from govlake import bench_superset
 
             superset_dashboards = bench_superset.render_times(settings)

@@ -348,6 +348,8 @@ def demo(
 def bench(
     scale: Annotated[float, typer.Option(help="simulator scale for the run")] = 0.1,
     only: Annotated[list[str] | None, typer.Option(help="run only these stages, in order (repeatable)")] = None,
+    servers: Annotated[bool, typer.Option(help="also time the API under load, the dashboards in Chromium "
+                                               "and Airflow (--no-servers: the pipeline stages only)")] = True,
     out: Annotated[str | None, typer.Option(help="also write the JSON here")] = None,
 ) -> None:
     """Time each stage of the pipeline (rows/s, seconds, peak memory) on a fresh data dir; print a table and JSON."""
@@ -356,7 +358,7 @@ def bench(
     unknown = [s for s in only or [] if s not in STAGES]
     if unknown:
         raise _fail(f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(STAGES)}")
-    report = run_bench(scale, only)
+    report = run_bench(scale, only, servers)
     table = Table("stage", "rows", "seconds", "rows/s", "peak RSS MiB", "target (scale 1.0)", "verdict",
                   title=f"govlake bench (scale {scale})")
     for s in report["stages"]:

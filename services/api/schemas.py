@@ -49,6 +49,9 @@ class IndicatorValue(BaseModel):
     unit: str = Field(description="单位")
     target: float | None = Field(description="目标值 · where one is set")
     target_met: bool | None = Field(description="是否达标 · null when no target is set")
+    status: str = Field(default="available", description="可用状态 · available, or unavailable when a source it "
+                        "needs has delivered no data (then value is null)")
+    unavailable_reason: str | None = Field(default=None, description="不可用原因 · why the indicator has no value")
 
 
 class IndicatorList(BaseModel):
