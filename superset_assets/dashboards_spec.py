@@ -90,6 +90,9 @@ def dashboards(b: Builder) -> list[Dashboard]:
                       where=DISTRICT_MONTHS + ("indicator_code IN ("
                                                + ", ".join(f"'{c}'" for c in DEMAND_RATE_CODES) + ")",),
                       width=6)],
+        [b.table("indicator-availability", "指标可用状态（来源系统未接入的指标暂不可用）", "fct_indicator_availability",
+                 columns=("indicator_name", "status_name", "reason", "missing_sources", "latest_year"),
+                 order_by="catalogue_order", ascending=True, limit=100, width=12)],
         ["#### 口径说明\n"
          "- **响应率**：派单后 24 小时内首次联系的工单 ÷ 已派单工单；**满意率**：满意 ÷ 已评价；"
          "**解决率**：评价为已解决 ÷ 已评价；**按时办结率**：按时办结 ÷ 应办结。\n"

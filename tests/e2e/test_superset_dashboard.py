@@ -190,6 +190,9 @@ def test_every_dashboard_renders_every_chart_with_data_for_a_leader(superset_set
                 page.wait_for_function(ALL_RENDERED_JS, arg=len(chart_titles), timeout=120_000, polling=250)
                 page.wait_for_timeout(1_500)  # let ECharts finish its entry animation before the screenshot
                 page.screenshot(path=str(ARTIFACTS / f"superset_{slug}.png"), full_page=True)
+                # the full-page screenshot may re-lay the grid out again (slowly on a busy machine): read the charts
+                # once they are all drawn again, not in the middle of that
+                page.wait_for_function(ALL_RENDERED_JS, arg=len(chart_titles), timeout=120_000, polling=250)
                 charts = page.evaluate(f"({CHART_STATE_JS})()")
                 page_text = page.inner_text("body")
                 payloads = [(r.status, r.json()) for r in data_responses]

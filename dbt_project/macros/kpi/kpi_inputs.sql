@@ -26,3 +26,15 @@
         null::double as denominator
     where false
 {%- endmacro %}
+
+{#- REF(NAME) when that model is built, else an empty relation with COLUMNS (name -> type): for inputs that may not
+    have arrived yet while the rest of the area has (a source's rare entities: letters, field re-inspections). At
+    parse time it is always the ref, so the graph keeps the dependency. -#}
+{% macro kpi_ref_or_empty(name, columns) -%}
+    {%- if execute and adapter.get_relation(database=target.database, schema=target.schema, identifier=name) is none -%}
+        {{ log("kpi: " ~ this.identifier ~ " reads no " ~ name ~ " (not built yet)", info=true) }}
+        (select {% for column, type in columns.items() %}null::{{ type }} as {{ column }}{{ ", " if not loop.last }}{% endfor %} where false)
+    {%- else -%}
+        {{ ref(name) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -7,12 +7,9 @@
 {% if kpi_inputs_built([
     'agg_tickets_monthly',
     'agg_tickets_monthly_by_street',
-    'fct_field_reinspections',
-    'fct_letters',
-    'fct_reports',
-    'fct_warnings',
     'stg_minyi__channels',
 ]) %}
+{%- set reinspection_columns = {'inspected_at': 'timestamp', 'street_code': 'varchar'} %}
 
 with
 
@@ -95,7 +92,7 @@ warnings as (
         warnings.raised_at as event_at,
         warnings.street_code,
         district.district_code
-    from {{ ref('fct_warnings') }} as warnings
+    from {{ kpi_ref_or_empty('fct_warnings', {'raised_at': 'timestamp', 'street_code': 'varchar'}) }} as warnings
     cross join district
 ),
 
@@ -105,7 +102,9 @@ reports as (
         reports.street_code,
         district.district_code,
         reports.report_type
-    from {{ ref('fct_reports') }} as reports
+    from
+        {{ kpi_ref_or_empty('fct_reports', {'period_start': 'date', 'street_code': 'varchar',
+            'report_type': 'varchar'}) }} as reports
     cross join district
 ),
 
@@ -114,7 +113,7 @@ letters as (
         letters.issued_at as event_at,
         null::varchar as street_code,
         district.district_code
-    from {{ ref('fct_letters') }} as letters
+    from {{ kpi_ref_or_empty('fct_letters', {'issued_at': 'timestamp'}) }} as letters
     cross join district
 ),
 
@@ -123,7 +122,7 @@ reinspections as (
         reinspections.inspected_at as event_at,
         reinspections.street_code,
         district.district_code
-    from {{ ref('fct_field_reinspections') }} as reinspections
+    from {{ kpi_ref_or_empty('fct_field_reinspections', reinspection_columns) }} as reinspections
     cross join district
 ),
 
@@ -214,6 +213,30 @@ unioned as (
         'sum(formal_closures)', by_community=true) }}
 ),
 
+-- a count of the source's rarer entities is 0 for every year with tickets when none has arrived, not missing
+zero_counts as (
+    select
+        codes.indicator_code,
+        months_elapsed.year_period as period,
+        district.district_code as area_code,
+        0::double as value,
+        0::double as numerator,
+        null::double as denominator
+    from (
+        values ('demand.warnings'), ('demand.special_reports'), ('demand.analysis_reports'), ('demand.letters'),
+        ('demand.field_reinspections')
+    ) as codes (indicator_code)
+    cross join months_elapsed
+    cross join district
+    where not exists (
+        select 1 from unioned
+        where
+            unioned.indicator_code = codes.indicator_code
+            and unioned.period = months_elapsed.year_period
+            and unioned.area_code = district.district_code
+    )
+),
+
 final as (
     select
         indicator_code::varchar as indicator_code,
@@ -222,7 +245,11 @@ final as (
         value::double as value,
         numerator::double as numerator,
         denominator::double as denominator
-    from unioned
+    from (
+        select * from unioned
+        union all
+        select * from zero_counts
+    ) as indicator_rows
     -- a rate is defined where its denominator is not zero (no tickets fell due in a month that has not ended, say)
     where denominator is null or denominator > 0
 )
