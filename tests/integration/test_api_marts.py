@@ -159,6 +159,7 @@ def test_etag_answers_304_until_the_query_changes(admin: Any) -> None:
         ("/v1/marts/tickets", [("street_code", "440309002"), ("street_code", "440309003")],
          400, "repeated query parameter(s): street_code"),
         ("/v1/marts/no-such-mart", {}, 404, "unknown mart 'no-such-mart'"),
+        ("/v1/marts/no-such-mart", {"street_code": "440309006"}, 404, "unknown mart 'no-such-mart'"),
     ],
 )
 def test_bad_requests(admin: Any, url: str, params: Any, status: int, needle: str) -> None:
