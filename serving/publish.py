@@ -27,6 +27,7 @@ from serving.reader import (
     catalog_exists,
     list_snapshots,
     open_connection,
+    sqlite_wal,
 )
 from serving.row_hashes import RowHashes
 from transform.build_state import build_status_path, last_build_succeeded, written_since
@@ -269,6 +270,7 @@ def publish(settings: Settings) -> PublishResult:
 
         if first:
             con.execute(attach_sql(settings, read_only=False))
+            sqlite_wal(settings)  # from the start, so that readers never block a commit
         served_hashes = RowHashes(con, settings.serving_dir / "row_hashes.duckdb", _current_snapshot(con))
         changed = [t for t in tables if before.get(t, (0, ""))[1] != content[t][1]]
         dropped = sorted(set(before) - set(tables))

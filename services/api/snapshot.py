@@ -10,35 +10,21 @@ moves the snapshot, the next requests read the new one and the old one is detach
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
 from fastapi import HTTPException, Query
 
-from common.settings import Settings, get_settings
-from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, catalog_exists
+from common.settings import get_settings
+from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, sqlite_wal
 
 POLL_SECONDS = float(os.environ.get("API_SNAPSHOT_POLL_SECONDS", "0.2"))
-
-
-def _sqlite_wal(settings: Settings) -> None:
-    """Put a SQLite catalog in WAL mode (persistent, once): readers then never block the publisher's commit. In
-    the default rollback-journal mode a steady stream of reads holds the file's shared lock and a publish fails
-    with "database is locked"."""
-    uri = settings.serving_catalog_uri
-    if not uri.startswith("sqlite:") or not catalog_exists(settings):
-        return
-    with sqlite3.connect(Path(uri.removeprefix("sqlite:")), timeout=5) as con:
-        if con.execute("pragma journal_mode").fetchone()[0] != "wal":
-            con.execute("pragma journal_mode=wal")
 
 
 class Watcher:
@@ -138,7 +124,7 @@ _CREATE = threading.RLock()  # lru_cache does not hold concurrent first callers 
 @lru_cache
 def _reader() -> Reader:
     settings = get_settings()
-    _sqlite_wal(settings)
+    sqlite_wal(settings)
     return Reader(settings, cache=ResultCache(size=4096))
 
 
