@@ -23,7 +23,7 @@ from services.api.auth import authenticate
 from services.api.config import api_settings
 from services.api.contracts import load_marts, manifest_path
 from services.api.params import refuse_unknown_parameters
-from services.api.routers import open311
+from services.api.routers import catalog, open311
 from services.api.routers.marts import build_router
 from services.api.snapshot import watcher
 from serving.reader import ServingError
@@ -56,11 +56,14 @@ def create_app() -> FastAPI:
         title="govlake marts API",
         description="龙华区政法与社会治理数据底座 · 数据集市接口 (read-only, served from the published snapshot). "
                     "One endpoint per contracted mart of the dbt manifest; every /v1 request needs "
-                    "`Authorization: Bearer <key>` (docs/api.md).",
+                    "`Authorization: Bearer <key>` (docs/api.md). The data dictionary (数据字典: dbt's docs — "
+                    "lineage, every mart's 中文 column docs, tests), generated after each publish, is at "
+                    "[/catalog](/catalog) (no key).",
         version="0.2.0",
         lifespan=lifespan,
     )
     app.include_router(open311.router, dependencies=[Depends(refuse_unknown_parameters)])
+    app.include_router(catalog.router, dependencies=[Depends(refuse_unknown_parameters)])
     audit = AuditLog(lambda: api_settings().audit_dir)
 
     def _open311_format(request: Request) -> str | None:
@@ -97,7 +100,7 @@ def create_app() -> FastAPI:
         return response
 
     @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str | int | None]:
+    def health(request: Request) -> dict[str, str | int | None]:
         try:
             current: int | None = watcher().snapshot()
         except (ServingError, duckdb.Error):
@@ -105,7 +108,8 @@ def create_app() -> FastAPI:
         built = watcher().published_at if current is not None else None
         return {"status": "ok", "snapshot": str(current) if current is not None else None,
                 "built_at": built.isoformat() if built else None, "marts": len(getattr(app.state, "marts", ())),
-                "watch_error": watcher().error}
+                "watch_error": watcher().error, "catalog_url": catalog.catalog_url(request),
+                "catalog_snapshot": catalog.served_snapshot()}
 
     return app
 

@@ -29,6 +29,7 @@ from services.api.query import (
     parse_sort,
     quote,
 )
+from services.api.routers.catalog import catalog_url
 from services.api.schemas import IndicatorList, StreetList
 from services.api.snapshot import open_snapshot
 from serving.indicators import AREA, DISTRICT_CODE, PERIOD, KpiError, indicator_values
@@ -71,10 +72,13 @@ class MartDoc(BaseModel):
     readable: bool = Field(description="whether the calling key may read it")
     published: bool = Field(description="whether the current snapshot serves it")
     columns: list[ColumnDoc]
+    docs_url: str = Field(description="this mart's page in the data dictionary (/catalog)")
 
 
 class MartList(BaseModel):
     snapshot: str
+    catalog_url: str = Field(description="the data dictionary (数据字典): dbt's docs of these marts — lineage, "
+                                         "中文 column docs, tests; no key needed")
     items: list[MartDoc]
 
 
@@ -88,7 +92,7 @@ def filter_names(mart: MartSpec) -> list[str]:
     return [n for n in dict.fromkeys(names) if n not in RESERVED]
 
 
-def _mart_doc(mart: MartSpec, key: ApiKey, served: set[str]) -> MartDoc:
+def _mart_doc(mart: MartSpec, key: ApiKey, served: set[str], catalog: str) -> MartDoc:
     scope = Scope(key)
     try:
         scope.check_mart(mart)
@@ -100,7 +104,8 @@ def _mart_doc(mart: MartSpec, key: ApiKey, served: set[str]) -> MartDoc:
                    key=list(mart.key), filters=filter_names(mart), person_level=mart.person_level,
                    readable=readable, published=mart.table in served,
                    columns=[ColumnDoc(name=c.name, type=c.data_type, description=c.description)
-                            for c in mart.columns if c.name in visible])
+                            for c in mart.columns if c.name in visible],
+                   docs_url=f"{catalog}#!/model/{mart.unique_id}")
 
 
 # --- one mart ------------------------------------------------------------------------------------------------------
@@ -307,10 +312,12 @@ def build_router(marts: tuple[MartSpec, ...]) -> APIRouter:
 
     @router.get("/marts", response_model=MartList, summary="数据集市目录 · every served mart, its columns and filters")
     def list_marts(request: Request, snap: SnapshotDep, key: KeyDep) -> Response:
-        cache_key = (snap.snapshot, "marts", key.role, key.area_code)
+        catalog = catalog_url(request)
+        cache_key = (snap.snapshot, "marts", key.role, key.area_code, catalog)
         if (hit := ENCODED.get(cache_key)) is None:
-            items = [_mart_doc(m, key, snap.tables()) for m in marts]
-            hit = (MartList(snapshot=str(snap.snapshot), items=items).model_dump_json().encode(), None, len(items))
+            items = [_mart_doc(m, key, snap.tables(), catalog) for m in marts]
+            hit = (MartList(snapshot=str(snap.snapshot), catalog_url=catalog, items=items).model_dump_json().encode(),
+                   None, len(items))
             ENCODED.put(cache_key, hit)
         _set_rows(request, hit[2])
         return Response(hit[0], media_type=FORMATS["json"], headers={"X-Snapshot": str(snap.snapshot)})
