@@ -59,15 +59,8 @@ def test_catalog_is_gzipped_cached_and_linked(api_client: Any) -> None:
     assert "/catalog" in api_client.get("/openapi.json").json()["info"]["description"]
 
 
-def test_the_mart_list_links_the_catalog(api_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from services.api.auth import key_store, reset_auth
-
-    monkeypatch.setenv("API_KEY_STORE", f"sqlite:///{tmp_path / 'keys.sqlite'}")
-    monkeypatch.setenv("API_AUDIT_DIR", str(tmp_path / "audit"))
-    reset_auth()
-    _, token = key_store().create("catalog reader", "app")
-    body = api_client.get("/v1/marts", headers={"Authorization": f"Bearer {token}"}).json()
-    reset_auth()
+def test_the_mart_list_links_the_catalog(api_client: Any, new_key: Any) -> None:
+    body = api_client.get("/v1/marts", headers={"Authorization": f"Bearer {new_key('app')}"}).json()
     assert body["catalog_url"] == "http://testserver/catalog"
     tickets = next(m for m in body["items"] if m["table"] == "fct_tickets")
     assert tickets["docs_url"] == "http://testserver/catalog#!/model/model.govlake.fct_tickets"
