@@ -31,7 +31,7 @@ from services.api.query import (
 )
 from services.api.routers.catalog import catalog_url
 from services.api.schemas import IndicatorList, StreetList
-from services.api.snapshot import open_snapshot
+from services.api.snapshot import ApiSession, open_snapshot
 from serving.indicators import AREA, DISTRICT_CODE, PERIOD, KpiError, indicator_values
 from serving.reader import Session
 
@@ -182,6 +182,12 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         _set_rows(request, 0)
         return Response(status_code=304, headers=headers)
+    # the whole answer, by its ETag (snapshot, path, query, format, the key's scope): a snapshot never changes
+    response_key = ("response", etag)
+    if (hit := ENCODED.get(response_key)) is not None:
+        content, extra, count = hit
+        _set_rows(request, count)
+        return Response(content, media_type=FORMATS[fmt], headers={**headers, **extra})
     try:
         order = parse_sort(mart, args.get("sort"))
         plan = build_plan(mart, snap, scope, args)
@@ -200,31 +206,25 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
     sql = (f"select {select} from {quote(mart.table)} where {plan.condition} order by {order_sql(order)} "
            f"limit ? offset ?")
     params = [*plan.params, limit + 1, offset]
-    headers["X-Total-Count"] = str(total)
     if fmt == "json":
         rows = snap.rows(sql, params)
         next_cursor = _next_cursor(mart, snap, plan, order, columns, rows[limit - 1] if len(rows) > limit else None,
                                    offset + limit - 1)
-        if next_cursor:
-            headers["X-Next-Cursor"] = next_cursor
         items = rows[:limit]
-        _set_rows(request, len(items))
         body = {"mart": mart.slug, "snapshot": str(snap.snapshot), "total": total, "limit": limit,
                 "offset": offset, "next_cursor": next_cursor, "items": items}
-        return Response(dumps(body), media_type=FORMATS["json"], headers=headers)
-    cache_key = (snap.snapshot, fmt, sql, tuple(params))
-    if (hit := ENCODED.get(cache_key)) is None:
-        table = snap.con.execute(sql, params).fetch_arrow_table()
+        content, count = dumps(body), len(items)
+    else:
+        table = snap.arrow(sql, params) if isinstance(snap, ApiSession) else \
+            snap.con.execute(sql, params).fetch_arrow_table()
         last = table.slice(limit - 1, 1).to_pylist()[0] if table.num_rows > limit else None
         next_cursor = _next_cursor(mart, snap, plan, order, columns, last, offset + limit - 1)
         table = table.slice(0, limit)
-        hit = (encode_table(table, fmt), next_cursor, table.num_rows)
-        ENCODED.put(cache_key, hit)
-    content, next_cursor, count = hit
-    if next_cursor:
-        headers["X-Next-Cursor"] = next_cursor
+        content, count = encode_table(table, fmt), table.num_rows
+    extra = {"X-Total-Count": str(total), **({"X-Next-Cursor": next_cursor} if next_cursor else {})}
+    ENCODED.put(response_key, (content, extra, count))
     _set_rows(request, count)
-    return Response(content, media_type=FORMATS[fmt], headers=headers)
+    return Response(content, media_type=FORMATS[fmt], headers={**headers, **extra})
 
 
 def _next_cursor(mart: MartSpec, snap: Session, plan: Plan, order: list[tuple[str, bool]], columns: list[str],
@@ -351,10 +351,14 @@ def build_router(marts: tuple[MartSpec, ...]) -> APIRouter:
         area_code: Annotated[str | None, Query(pattern=AREA, description="district (6 digits), street (9) or "
                                                                          "community (12) code; default: the "
                                                                          "key's area, else the district")] = None,
-    ) -> IndicatorList:
+    ) -> Response:
         area = area_code or key.area_code or DISTRICT_CODE
         if key.area_code and not area.startswith(key.area_code):
             raise HTTPException(403, detail=f"area_code={area} is outside this key's area {key.area_code}")
+        cache_key = (snap.snapshot, "kpi", period, area)
+        if (hit := ENCODED.get(cache_key)) is not None:
+            _set_rows(request, hit[2])
+            return Response(hit[0], media_type=FORMATS["json"])
         try:
             items = indicator_values(snap, period, area, with_missing=False)
         except KpiError as exc:
@@ -363,7 +367,9 @@ def build_router(marts: tuple[MartSpec, ...]) -> APIRouter:
                 detail = [{"loc": ["query", "area_code" if "area" in str(exc) else "period"], "msg": str(exc),
                            "type": "value_error"}]
             raise HTTPException(exc.status, detail=detail) from exc
+        content = IndicatorList(snapshot=str(snap.snapshot), items=items).model_dump_json().encode()  # type: ignore[arg-type]
+        ENCODED.put(cache_key, (content, None, len(items)))
         _set_rows(request, len(items))
-        return IndicatorList(snapshot=str(snap.snapshot), items=items)  # type: ignore[arg-type]
+        return Response(content, media_type=FORMATS["json"])
 
     return router
