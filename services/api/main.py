@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import parse_qsl
 
 import duckdb
@@ -122,7 +123,7 @@ def create_app() -> FastAPI:
     app.add_middleware(Audited, audit=audit)
 
     @app.get("/health", tags=["ops"])
-    def health(request: Request) -> dict[str, str | int | None]:
+    def health(request: Request) -> dict[str, Any]:
         try:
             current: int | None = watcher().snapshot()
         except (ServingError, duckdb.Error):
@@ -131,7 +132,7 @@ def create_app() -> FastAPI:
         return {"status": "ok", "snapshot": str(current) if current is not None else None,
                 "built_at": built.isoformat() if built else None, "marts": len(getattr(app.state, "marts", ())),
                 "watch_error": watcher().error, "catalog_url": catalog.catalog_url(request),
-                "catalog_snapshot": catalog.served_snapshot()}
+                "catalog_snapshot": catalog.served_snapshot(), "warm_up": watcher().warmed or None}
 
     return app
 

@@ -36,8 +36,8 @@ from common.settings import Settings, get_settings
 from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, catalog_exists
 
 POLL_SECONDS = float(os.environ.get("API_SNAPSHOT_POLL_SECONDS", "0.2"))
-HOT_TABLE_MAX_BYTES = int(os.environ.get("API_HOT_TABLE_MAX_BYTES", str(16 * 1024 * 1024)))
-HOT_MAX_BYTES = int(os.environ.get("API_HOT_MAX_BYTES", str(128 * 1024 * 1024)))
+HOT_TABLE_MAX_BYTES = int(os.environ.get("API_HOT_TABLE_MAX_BYTES", str(8 * 1024 * 1024)))
+HOT_MAX_BYTES = int(os.environ.get("API_HOT_MAX_BYTES", str(64 * 1024 * 1024)))
 # DuckDB threads per worker: its reads are small and many run at once (one worker per core already)
 DUCKDB_THREADS = int(os.environ.get("API_DUCKDB_THREADS", "1"))
 WARM_SECONDS = float(os.environ.get("API_WARM_SECONDS", "0.4"))  # a new snapshot's warm-up before it is served
@@ -263,7 +263,7 @@ class ApiSession:
         return self._open().con
 
     def arrow(self, sql: str, params: list[object] | None = None) -> pa.Table:
-        return self._execute(sql, params).fetch_arrow_table()
+        return self._execute(sql, params).to_arrow_table()
 
     def rows(self, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
         cache = self.reader.cache
