@@ -276,11 +276,17 @@ def publish(
 
 def _data_dictionary(fail: bool, force: bool = False) -> None:
     from serving import data_dictionary
-    from serving.publish import snapshots
+    from serving.reader import Reader, ServingError
 
     settings = get_settings()
-    kept = snapshots(settings)
-    snapshot = int(kept[-1]["snapshot"]) if kept else None
+    reader = Reader(settings)
+    try:
+        kept = reader.snapshots()
+    except ServingError:
+        kept = []
+    finally:
+        reader.close()
+    snapshot = kept[-1].id if kept else None
     if not force and data_dictionary.is_current(settings, snapshot):
         console.print(f"data dictionary (/catalog): up to date for snapshot {snapshot}")
         return
