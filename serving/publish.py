@@ -27,6 +27,7 @@ from serving.reader import (
     catalog_exists,
     list_snapshots,
     open_connection,
+    sqlite_wal,
 )
 from serving.row_hashes import RowHashes
 from transform.build_state import build_status_path, last_build_succeeded, written_since
@@ -74,36 +75,45 @@ def _schemas(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     ).fetchall())
 
 
-def _rows_and_hash(con: duckdb.DuckDBPyConnection, relation: str, hashed: str = "hash(t)") -> str:
-    """"rows:order-independent sum of row hashes" of RELATION: the build's table or the served one alike (HASHED:
-    the expression of a row's hash, or the column that holds it)."""
-    rows, total = con.execute(
-        f"select count(*), coalesce(sum({hashed}::hugeint), 0)::varchar from {relation} as t").fetchone()  # type: ignore[misc]
-    return f"{rows}:{total}"
-
-
-def _content(con: duckdb.DuckDBPyConnection, table: str, schema: str,
-             key: list[str] | None) -> tuple[int, str, datetime | None]:
-    """(rows, content hash, build stamp). A table whose rows carry the build stamp (`built_at`: the big incremental
-    marts) is judged by its rows and newest stamp, since every row a build writes carries that build's; any other
-    by an order-independent sum of row hashes (DuckDB hashes tens of millions of rows a second). A table with a row
-    KEY keeps its rows' (hash, key) in a temp table (`_built_hashes`), which a patch diffs against the served rows."""
-    if STAMP in (column.split(" ")[0] for column in schema.split(",")):
-        rows, stamp = con.execute(f'select count(*), max({STAMP}) from build.main."{table}"').fetchone()  # type: ignore[misc]
-        return int(rows), f"{rows}:{stamp}:{schema}", stamp
-    if key:
-        hashes = _built_hashes(table)
-        columns = ", ".join(f'"{k}"' for k in key)
-        con.execute(f'create or replace temp table {hashes} as select hash(t) as h, {columns} '
-                    f'from build.main."{table}" as t')
-        signature = _rows_and_hash(con, hashes, "h")
-    else:
-        signature = _rows_and_hash(con, f'build.main."{table}"')
-    return int(signature.split(":")[0]), f"{signature}:{schema}", None
+def _contents(con: duckdb.DuckDBPyConnection, tables: list[str], schemas: dict[str, str],
+              row_keys: dict[str, list[str]]) -> dict[str, tuple[int, str, datetime | None]]:
+    """Per table: (rows, content hash, build stamp). A table whose rows carry the build stamp (`built_at`: the big
+    incremental marts) is judged by its rows and newest stamp, since every row a build writes carries that build's;
+    any other by an order-independent sum of its row hashes (DuckDB hashes tens of millions of rows a second), and
+    the column names and types. A table with a row KEY keeps its rows' (hash, key) in a temp table
+    (`_built_hashes_<table>`), which a patch diffs against the served rows. The sums are taken in one statement:
+    DuckDB scans the tables side by side, and a publish pays one round trip, not one per table."""
+    if not tables:
+        return {}
+    stamped = {t for t in tables if STAMP in (c.split(" ")[0] for c in schemas[t].split(","))}
+    parts = []
+    for t in tables:
+        if t in stamped:
+            parts.append(f'select ? as t, count(*) as n, null::varchar as v, max({STAMP}) as s from build.main."{t}"')
+            continue
+        if t in row_keys:
+            relation, hashed = _hash_rows(con, t, row_keys[t]), "h"
+        else:
+            relation, hashed = f'build.main."{t}"', "hash(r)"
+        parts.append(f"select ? as t, count(*) as n, coalesce(sum({hashed}::hugeint), 0)::varchar as v, null as s "
+                     f"from {relation} as r")
+    found = {}
+    for table, rows, value, stamp in con.execute(" union all ".join(parts), tables).fetchall():
+        found[table] = (int(rows), f"{rows}:{stamp if table in stamped else value}:{schemas[table]}", stamp)
+    return found
 
 
 def _built_hashes(table: str) -> str:
     return f'"_built_hashes_{table}"'
+
+
+def _hash_rows(con: duckdb.DuckDBPyConnection, table: str, key: list[str]) -> str:
+    """A temp table of the build's rows of TABLE as (h, key…): what a diff and the row-hash store work on."""
+    hashes = _built_hashes(table)
+    columns = ", ".join(f'"{k}"' for k in key)
+    con.execute(f'create or replace temp table {hashes} as select hash(t) as h, {columns} '
+                f'from build.main."{table}" as t')
+    return hashes
 
 
 def _keys(settings: Settings) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -212,9 +222,10 @@ def _published_build(con: duckdb.DuckDBPyConnection) -> str | None:
     return json.loads(snapshots[-1].changed or "{}").get("build_finished_at") if snapshots else None
 
 
-def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float) -> int:
-    """Expire snapshots older than the retention (never the newest), then delete the data files only they held and
-    any file a killed publish left unreferenced (this process is the only writer)."""
+def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float, interrupted: bool) -> int:
+    """Expire snapshots older than the retention (never the newest), then delete the data files only they held;
+    after an INTERRUPTED publish, also any file it left unreferenced (this process is the only writer). That sweep
+    lists every file under the data path (an S3 listing on MinIO), so it runs only when a publish did not finish."""
     snapshots = list_snapshots(con)
     cutoff = datetime.now(UTC) - timedelta(days=retention_days)
     if snapshots:
@@ -225,7 +236,8 @@ def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float) -> int:
     if expired:
         con.execute(f"call ducklake_expire_snapshots('{CATALOG}', older_than => ?)", [cutoff])
         con.execute(f"call ducklake_cleanup_old_files('{CATALOG}', cleanup_all => true)")
-    con.execute(f"call ducklake_delete_orphaned_files('{CATALOG}', cleanup_all => true)")
+    if interrupted:
+        con.execute(f"call ducklake_delete_orphaned_files('{CATALOG}', cleanup_all => true)")
     return expired
 
 
@@ -243,6 +255,10 @@ def publish(settings: Settings) -> PublishResult:
     started = datetime.now(UTC)
     _check_build(settings)
     settings.serving_dir.mkdir(parents=True, exist_ok=True)
+    # present from here until the publish has finished: found by the next publish, it says this one was killed
+    underway = settings.serving_dir / "publish.underway"
+    interrupted = underway.exists()
+    underway.touch()
     con = open_connection(settings)
     try:
         con.execute(f"attach '{settings.warehouse_path.resolve()}' as build (read_only)")
@@ -259,8 +275,8 @@ def publish(settings: Settings) -> PublishResult:
         # a table no build wrote since the last publish is as it was then: only the others are hashed
         unwritten = {t for t in tables
                      if written is not None and t not in written and t in before and before[t][3] == schemas[t]}
-        content = {t: ((before[t][0], before[t][1], before[t][2]) if t in unwritten
-                       else _content(con, t, schemas[t], row_keys.get(t))) for t in tables}
+        content = {t: (before[t][0], before[t][1], before[t][2]) for t in unwritten}
+        content.update(_contents(con, [t for t in tables if t not in unwritten], schemas, row_keys))
         counts = {t: rows for t, (rows, _, _) in content.items()}
         marts = [t for t in tables if t.startswith(MART_PREFIXES)]
         empty = [t for t in marts if counts[t] == 0]
@@ -269,6 +285,7 @@ def publish(settings: Settings) -> PublishResult:
 
         if first:
             con.execute(attach_sql(settings, read_only=False))
+            sqlite_wal(settings)  # from the start, so that readers never block a commit
         served_hashes = RowHashes(con, settings.serving_dir / "row_hashes.duckdb", _current_snapshot(con))
         changed = [t for t in tables if before.get(t, (0, ""))[1] != content[t][1]]
         dropped = sorted(set(before) - set(tables))
@@ -317,9 +334,10 @@ def publish(settings: Settings) -> PublishResult:
                 served_hashes.forget(table)
         if snapshot is not None or served_hashes.pending:
             served_hashes.commit(_current_snapshot(con), hashed)
-        expired = _maintain(con, settings.serving_retention_days)
+        expired = _maintain(con, settings.serving_retention_days, interrupted)
     finally:
         con.close()
+    underway.unlink()  # not on a failure: the next publish then sweeps what this one may have left
     result = PublishResult(snapshot=snapshot, tables=counts, changed=changed, dropped=dropped, expired=expired,
                            seconds=(datetime.now(UTC) - started).total_seconds())
     # what the last publish did and how long it took inside this process (the bench and operators read it)

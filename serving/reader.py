@@ -9,6 +9,7 @@ without reopening anything.
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -57,6 +58,19 @@ def attach_sql(settings: Settings, alias: str = CATALOG, read_only: bool = True,
     if version is not None:
         options.append(f"snapshot_version {int(version)}")
     return f"attach 'ducklake:{settings.serving_catalog_uri}' as {alias} ({', '.join(options)})"
+
+
+def sqlite_wal(settings: Settings) -> None:
+    """Put a SQLite catalog in WAL mode (persistent, once): readers then never block the publisher's commit. In
+    the default rollback-journal mode a steady stream of reads holds the file's shared lock and a publish fails
+    with "database is locked". The publisher sets it when it creates the catalog; readers check it too (a catalog
+    made by an older publisher)."""
+    uri = settings.serving_catalog_uri
+    if not uri.startswith("sqlite:") or not catalog_exists(settings):
+        return
+    with sqlite3.connect(Path(uri.removeprefix("sqlite:")), timeout=5) as con:
+        if con.execute("pragma journal_mode").fetchone()[0] != "wal":
+            con.execute("pragma journal_mode=wal")
 
 
 def open_connection(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -24,7 +23,6 @@ from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
@@ -32,8 +30,8 @@ import pyarrow as pa
 from fastapi import HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
-from common.settings import Settings, get_settings
-from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, catalog_exists
+from common.settings import get_settings
+from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, sqlite_wal
 
 POLL_SECONDS = float(os.environ.get("API_SNAPSHOT_POLL_SECONDS", "0.2"))
 HOT_TABLE_MAX_BYTES = int(os.environ.get("API_HOT_TABLE_MAX_BYTES", str(8 * 1024 * 1024)))
@@ -42,18 +40,6 @@ HOT_MAX_BYTES = int(os.environ.get("API_HOT_MAX_BYTES", str(64 * 1024 * 1024)))
 DUCKDB_THREADS = int(os.environ.get("API_DUCKDB_THREADS", "1"))
 WARM_SECONDS = float(os.environ.get("API_WARM_SECONDS", "0.4"))  # a new snapshot's warm-up before it is served
 TABLE_REFERENCE = re.compile(r'\b(?:from|join)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
-
-
-def _sqlite_wal(settings: Settings) -> None:
-    """Put a SQLite catalog in WAL mode (persistent, once): readers then never block the publisher's commit. In
-    the default rollback-journal mode a steady stream of reads holds the file's shared lock and a publish fails
-    with "database is locked"."""
-    uri = settings.serving_catalog_uri
-    if not uri.startswith("sqlite:") or not catalog_exists(settings):
-        return
-    with sqlite3.connect(Path(uri.removeprefix("sqlite:")), timeout=5) as con:
-        if con.execute("pragma journal_mode").fetchone()[0] != "wal":
-            con.execute("pragma journal_mode=wal")
 
 
 class HotTables:
@@ -290,7 +276,7 @@ _CREATE = threading.RLock()  # lru_cache does not hold concurrent first callers 
 @lru_cache
 def _reader() -> Reader:
     settings = get_settings()
-    _sqlite_wal(settings)
+    sqlite_wal(settings)
     return Reader(settings, cache=ResultCache(size=4096), threads=DUCKDB_THREADS)
 
 

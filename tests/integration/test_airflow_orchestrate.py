@@ -84,10 +84,7 @@ def test_orchestrate_runs_two_simulated_days_on_postgres(metadata_db: str, tmp_p
     assert str(last[0]["d"])[:10] == "2024-12-31"
     rows = json.loads(run_govlake_any(env, "kpi", "--period", "2024", "--reconcile", "--json").stdout)
     assert len(rows) == 45  # the whole indicator catalogue
-    # the court's indicators do not reconcile at this tiny scale whichever way the days are run (the same days run by
-    # hand with the CLI give the same two mismatches: a ratio of two handfuls of cases, a rounded truth): reported,
-    # not ours to fix here; every other indicator equals the simulator's ground truth
-    wrong = [r["code"] for r in rows if not r["matches_truth"] and not r["code"].startswith("court.")]
+    wrong = [r["code"] for r in rows if not r["matches_truth"]]
     assert wrong == [], [r for r in rows if r["code"] in wrong]
 
 

@@ -128,6 +128,23 @@ def test_court_rates_reproduce_the_seed_at_scale_one(tmp_path: Path) -> None:
     assert _court_rates_from_csv(tmp_path / "zhengfa" / "court") == pytest.approx(e)
 
 
+def test_court_truth_at_a_tiny_scale_is_the_launch_month_and_the_exact_means(tmp_path: Path) -> None:
+    """At scale 0.002 (a few cases a month) the truth is still the definition: July 2024 against July 2023 although
+    another month grew more (a small base), and the difference of the two means unrounded."""
+    ctx = SimContext(scale=0.002, seed=42, out=tmp_path, as_of=YEAR_END, mess=MessConfig().scaled(0))
+    e = generate_court(ctx)
+    assert ctx.truth.planted["court_ai_trial_launch_month"] == "2024-07"
+    closed = {}
+    for month in MONTHS:  # a clean run: one version per month, no duplicate rows
+        with open(tmp_path / "zhengfa" / "court" / f"monthly_{month}.csv", encoding="utf-8-sig", newline="") as fh:
+            closed[month] = sum(int(r["结案数"]) for r in csv.DictReader(fh))
+    yoy = {m: closed[m] / closed[f"2023{m[4:]}"] - 1 for m in MONTHS[12:]}
+    assert max(yoy, key=yoy.__getitem__) != "2024-07"  # the data alone would name another month
+    assert e["court.closed_yoy_launch_month"] == yoy["2024-07"]
+    days = _court_rates_from_csv(tmp_path / "zhengfa" / "court")["court.first_service_days_saved"]
+    assert e["court.first_service_days_saved"] == days != round(days, 2)  # 10.9938…, not 10.99
+
+
 def _court_rates_from_csv(folder: Path) -> dict[str, float]:
     """What an analyst would do with the files: latest version per month and tribunal, duplicates dropped."""
     latest: dict[tuple[str, str], dict[str, str]] = {}
@@ -150,7 +167,7 @@ def _court_rates_from_csv(folder: Path) -> dict[str, float]:
     days = {y: year_sum(y, "首次成功送达总天数") / year_sum(y, "首次成功送达案件数") for y in ("2023", "2024")}
     return {
         "court.e_service_rate": year_sum("2024", "电子送达次数") / year_sum("2024", "送达总次数"),
-        "court.first_service_days_saved": round(days["2023"] - days["2024"], 2),
+        "court.first_service_days_saved": days["2023"] - days["2024"],
         "court.transcripts": year_sum("2024", "AI笔录规整篇数"),
         "court.transcript_accuracy": year_sum("2024", "笔录规整准确篇数") / year_sum("2024", "AI笔录规整篇数"),
         "court.closed_yoy_launch_month": tot[("2024-07", "结案数")] / tot[("2023-07", "结案数")] - 1,

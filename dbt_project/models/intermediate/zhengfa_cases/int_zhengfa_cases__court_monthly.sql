@@ -1,6 +1,9 @@
 -- the court's monthly totals over its tribunals, with the same month a year before, and the AI-assisted trial's
--- launch month: taken from the variable `court_ai_trial_launch_month` when set, otherwise read from the data as
--- the month whose cases closed grew most on the year before (the launch is the one break in the series)
+-- launch month (上线当月): a fact of the court's rollout that no monthly report carries, so it is configured — the
+-- variable `court_ai_trial_launch_month` (YYYY-MM, default 2024-07, the month the system went live in Longhua).
+-- It is not guessed from the data: the month whose cases closed grew most on the year before is the launch only
+-- when the launch's jump outgrows the month-to-month noise; with a few cases a month (a small court, or a small
+-- simulation) another month wins (at scale 0.002 September 2024, 4 → 13 cases closed, instead of July's 5 → 7)
 with
 
 reports as (
@@ -36,14 +39,13 @@ with_prior as (
 ),
 
 launch as (
-    {%- set configured = var('court_ai_trial_launch_month', none) %}
-    {%- if configured %}
-        select strptime('{{ configured }}' || '-01', '%Y-%m-%d')::date as launch_month
-    {%- else %}
-        select arg_max(month, cases_closed_yoy) as launch_month
-        from with_prior
-        where cases_closed_yoy is not null
-    {%- endif %}
+    {%- set launch_month = (var('court_ai_trial_launch_month', '2024-07') | string).replace("'", "''") %}
+    -- anything but a YYYY-MM month stops the build, saying what it got
+    select
+        coalesce(
+            try_strptime('{{ launch_month }}', '%Y-%m'),
+            error('var court_ai_trial_launch_month must be YYYY-MM (e.g. 2024-07), got ''{{ launch_month }}''')
+        )::date as launch_month
 ),
 
 final as (
