@@ -79,11 +79,13 @@ STAGES: dict[str, list[str]] = {
     "dbt parse (full)": ["transform", "--parse"],
     "transform": _FIRST["transform"],
     "publish": _FIRST["publish"],
+    "catalog": _FIRST["catalog"],  # the data dictionary (dbt docs) after the publish, timed apart from it
     # the day after: the sources one day later (new rows, late updates), and the daily incremental run
     "simulate (next day)": _NEXT["simulate"],
     "ingest (next day)": _NEXT["ingest"],
     "transform (next day)": _NEXT["transform"],
     "publish (next day)": _NEXT["publish"],
+    "catalog (next day)": _NEXT["catalog"],
     # the baseline the incremental run is judged against: the same data rebuilt from scratch
     "transform (full refresh)": ["transform", "--full-refresh"],
     # real Airflow services through one simulated day (run it alone: `--only "airflow (orchestrate 1 day)"`)

@@ -10,6 +10,7 @@ soon the first answer carried the new snapshot, and when the last answer still c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
@@ -193,6 +194,8 @@ def api_load(settings: Settings, env: dict[str, str], report: dict[str, Any], ra
         new, committed = _latest(settings)
         report.update(summarise(samples, errors, elapsed, old, new, committed if new != old else None))
         report["workers"] = os.cpu_count() or 1
+        with contextlib.suppress(httpx.HTTPError, ValueError):  # the new snapshot's warm-up in the worker that answers
+            report["warm_up"] = httpx.get(f"{url}/health", timeout=10).json().get("warm_up")
         report["target"] = "p99 < 20 ms, 0 errors, the new snapshot served within 1 s (at scale 1.0)"
     finally:
         server.terminate()

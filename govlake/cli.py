@@ -243,8 +243,11 @@ def freshness() -> None:
 @app.command()
 def publish(
     list_: Annotated[bool, typer.Option("--list", help="list the published snapshots kept (time travel)")] = False,
+    catalog_too: Annotated[bool, typer.Option("--catalog/--no-catalog", help="then generate the data dictionary "
+                                              "(dbt docs, served at /catalog), timed apart from the publish")] = True,
 ) -> None:
-    """Publish the last successful build into the served marts (one DuckLake snapshot, only the changed marts)."""
+    """Publish the last successful build into the served marts (one DuckLake snapshot, only the changed marts), then
+    generate the data dictionary (数据字典) the API serves at /catalog."""
     from serving.publish import PublishError, snapshots
     from serving.publish import publish as run
 
@@ -260,11 +263,54 @@ def publish(
         raise _fail(str(exc)) from exc
     if result.snapshot is None:
         console.print(f"nothing changed since the last publish ({result.seconds:.2f}s): the served snapshot stays")
+    else:
+        console.print(f"published snapshot {result.snapshot} ({result.seconds:.2f}s): {len(result.changed)} of "
+                      f"{len(result.tables)} tables replaced ({', '.join(result.changed)})"
+                      + (f", dropped {', '.join(result.dropped)}" if result.dropped else "")
+                      + (f"; {result.expired} snapshot(s) expired" if result.expired else ""))
+    if catalog_too:
+        # the publish is done (and timed) above; a failure here leaves the served marts and the old catalog as they
+        # were, so it is a warning, not the publish's failure (`govlake catalog` retries it alone)
+        _data_dictionary(fail=False)
+
+
+def _data_dictionary(fail: bool, force: bool = False) -> None:
+    from serving import data_dictionary
+    from serving.reader import Reader, ServingError
+
+    settings = get_settings()
+    reader = Reader(settings)
+    try:
+        kept = reader.snapshots()
+    except ServingError:
+        kept = []
+    finally:
+        reader.close()
+    snapshot = kept[-1].id if kept else None
+    if not force and data_dictionary.is_current(settings, snapshot):
+        console.print(f"data dictionary (/catalog): up to date for snapshot {snapshot}")
         return
-    console.print(f"published snapshot {result.snapshot} ({result.seconds:.2f}s): {len(result.changed)} of "
-                  f"{len(result.tables)} tables replaced ({', '.join(result.changed)})"
-                  + (f", dropped {', '.join(result.dropped)}" if result.dropped else "")
-                  + (f"; {result.expired} snapshot(s) expired" if result.expired else ""))
+    try:
+        made = data_dictionary.generate(settings, snapshot)
+    except data_dictionary.DataDictionaryError as exc:
+        if fail:
+            raise _fail(str(exc)) from exc
+        console.print(f"[yellow]warning: the data dictionary was not regenerated; /catalog still serves the previous "
+                     f"one ({exc})[/yellow]")
+        return
+    console.print(f"data dictionary (/catalog) for snapshot {snapshot}: generated in {made.seconds:.2f}s "
+                  f"(dbt docs generate {made.dbt_seconds:.2f}s), {made.bytes / 1e6:.1f} MB, "
+                  f"{made.gzip_bytes / 1e6:.1f} MB gzipped")
+
+
+@app.command()
+def catalog(
+    force: Annotated[bool, typer.Option(help="regenerate even when up to date with the snapshot and the build")]
+    = False,
+) -> None:
+    """Generate the data dictionary (数据字典) the API serves at /catalog: dbt's docs (lineage, the marts' 中文 column
+    docs, tests) of the last build, for the published snapshot. `govlake publish` runs it after every publish."""
+    _data_dictionary(fail=True, force=force)
 
 
 @app.command()

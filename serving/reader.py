@@ -180,9 +180,10 @@ class Reader:
     process): attaching costs tens of milliseconds, a session on an attached catalog a few. A pinned snapshot
     (time travel) is attached once under its own alias and kept, since a snapshot never changes."""
 
-    def __init__(self, settings: Settings, cache: ResultCache | None = None) -> None:
+    def __init__(self, settings: Settings, cache: ResultCache | None = None, threads: int | None = None) -> None:
         self.settings = settings
         self.cache = cache
+        self.threads = threads  # DuckDB threads (a server answering many small reads at once: 1 each)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._pinned: set[int] = set()
         self._users: dict[int, int] = {}  # pinned snapshot -> sessions using it now
@@ -193,6 +194,8 @@ class Reader:
             if self._con is None:
                 _require_catalog(self.settings)
                 con = open_connection(self.settings)
+                if self.threads:
+                    con.execute(f"set threads = {int(self.threads)}")
                 con.execute(attach_sql(self.settings))
                 self._con = con
             return self._con

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from services.api.config import api_settings
 from services.api.contracts import PSEUDONYM_COLUMNS, MartSpec
 from services.api.keystore import ApiKey, KeyStore
 from services.api.query import Plan, quote
-from services.api.rate_limit import Limiter, make_limiter
+from services.api.rate_limit import Limiter, MemoryLimiter, make_limiter
 
 PERSON_ROLES = frozenset({"street", "admin"})
 PSEUDONYM_ROLES = frozenset({"street", "admin"})
@@ -47,8 +48,17 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail=detail, headers={"WWW-Authenticate": 'Bearer realm="govlake"'})
 
 
-def authenticate(request: Request) -> ApiKey:
-    """FastAPI dependency of every /v1 route: the caller's live key, counted against its rate limit."""
+async def authenticate(request: Request) -> ApiKey:
+    """FastAPI dependency of every /v1 route: the caller's live key, counted against its rate limit. Checked in the
+    event loop when nothing can wait (the key checked within API_KEY_CACHE_SECONDS, the in-process limiter), else in
+    a worker thread (the key store or Redis is asked): no thread hop on the common path."""
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    if isinstance(limiter(), MemoryLimiter) and key_store().is_fresh(token):
+        return _authenticate(request)
+    return await run_in_threadpool(_authenticate, request)
+
+
+def _authenticate(request: Request) -> ApiKey:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

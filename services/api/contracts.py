@@ -58,6 +58,7 @@ class MartSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # the grain: primary key or unique combination; the whole row when none is declared
     tags: tuple[str, ...] = field(default=())
+    unique_id: str = ""  # the dbt node id (model.govlake.fct_tickets): its page in the data dictionary
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -131,7 +132,8 @@ def marts_from_manifest(manifest: dict[str, Any]) -> list[MartSpec]:
         area = Path(node["original_file_path"]).parts[2] if len(Path(node["original_file_path"]).parts) > 3 else ""
         description = str(node.get("description") or "")
         marts.append(MartSpec(table=node["name"], slug=slug_of(node["name"]), title=_title(description),
-                              description=description, columns=columns, key=key, tags=(area,) if area else ()))
+                              description=description, columns=columns, key=key, tags=(area,) if area else (),
+                              unique_id=uid))
     return sorted(marts, key=lambda m: m.slug)
 
 

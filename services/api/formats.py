@@ -27,22 +27,22 @@ ACCEPT = {"text/csv": "csv", "application/vnd.apache.parquet": "parquet", "appli
 
 
 class BytesCache:
-    """Encoded answers by key, bounded in bytes, least recently used out first."""
+    """Encoded answers by key — (bytes, what goes with them, rows) — bounded in bytes, least recently used out first."""
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Any, tuple[bytes, str | None, int]] = OrderedDict()
+        self._entries: OrderedDict[Any, tuple[bytes, Any, int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Any) -> tuple[bytes, str | None, int] | None:
+    def get(self, key: Any) -> tuple[bytes, Any, int] | None:
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
                 self._entries.move_to_end(key)
             return hit
 
-    def put(self, key: Any, value: tuple[bytes, str | None, int]) -> None:
+    def put(self, key: Any, value: tuple[bytes, Any, int]) -> None:
         with self._lock:
             if key in self._entries or len(value[0]) > self.max_bytes // 8:
                 return

@@ -104,6 +104,15 @@ class KeyStore:
             self._cache.pop(key_id, None)
         return bool(done)
 
+    def is_fresh(self, token: str) -> bool:
+        """Whether `verify(TOKEN)` answers from this process's cache, without asking the store."""
+        match = KEY_FORMAT.match(token)
+        if not match:
+            return True  # refused without asking anyone
+        with self._lock:
+            cached = self._cache.get(match.group(1))
+        return cached is not None and time.monotonic() - cached[0] < self.cache_seconds
+
     def verify(self, token: str) -> ApiKey | None:
         """The live key TOKEN is, or None (malformed, unknown, wrong secret or revoked)."""
         match = KEY_FORMAT.match(token)

@@ -8,14 +8,17 @@ parameter. The mart endpoints are generated from the dbt manifest's contracted m
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl
 
 import duckdb
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.settings import get_settings
 from services.api.audit import AuditLog
@@ -23,12 +26,42 @@ from services.api.auth import authenticate
 from services.api.config import api_settings
 from services.api.contracts import load_marts, manifest_path
 from services.api.params import refuse_unknown_parameters
-from services.api.routers import open311
+from services.api.routers import catalog, open311
 from services.api.routers.marts import build_router
 from services.api.snapshot import watcher
 from serving.reader import ServingError
 
 AUDITED_PARAMS = 20  # at most this many parameters go into one audit line
+
+
+class Audited:
+    """One audit line per /v1 request, written when its answer has been sent. A plain ASGI middleware: Starlette's
+    `@app.middleware("http")` wraps every answer in a task and a stream, which costs each request more than all the
+    rest of a cached answer."""
+
+    def __init__(self, app: ASGIApp, audit: AuditLog) -> None:
+        self.app, self.audit = app, audit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v1"):
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+        state = scope.setdefault("state", {})
+
+        async def sent(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sent)
+        finally:
+            params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            self.audit.write(key=state.get("key_id"), method=scope["method"], endpoint=scope["path"],
+                             params=dict(params[:AUDITED_PARAMS]), rows=state.get("rows"), status=status,
+                             ms=round((time.perf_counter() - started) * 1000, 2))
 
 
 def mount_marts(app: FastAPI) -> None:
@@ -56,11 +89,14 @@ def create_app() -> FastAPI:
         title="govlake marts API",
         description="龙华区政法与社会治理数据底座 · 数据集市接口 (read-only, served from the published snapshot). "
                     "One endpoint per contracted mart of the dbt manifest; every /v1 request needs "
-                    "`Authorization: Bearer <key>` (docs/api.md).",
+                    "`Authorization: Bearer <key>` (docs/api.md). The data dictionary (数据字典: dbt's docs — "
+                    "lineage, every mart's 中文 column docs, tests), generated after each publish, is at "
+                    "[/catalog](/catalog) (no key).",
         version="0.2.0",
         lifespan=lifespan,
     )
     app.include_router(open311.router, dependencies=[Depends(refuse_unknown_parameters)])
+    app.include_router(catalog.router, dependencies=[Depends(refuse_unknown_parameters)])
     audit = AuditLog(lambda: api_settings().audit_dir)
 
     def _open311_format(request: Request) -> str | None:
@@ -84,20 +120,10 @@ def create_app() -> FastAPI:
         described = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
         return open311.error_body(400, described, fmt)
 
-    @app.middleware("http")
-    async def audited(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if not request.url.path.startswith("/v1"):
-            return await call_next(request)
-        started = time.perf_counter()
-        response = await call_next(request)
-        audit.write(key=getattr(request.state, "key_id", None), method=request.method, endpoint=request.url.path,
-                    params=dict(list(request.query_params.multi_items())[:AUDITED_PARAMS]),
-                    rows=getattr(request.state, "rows", None), status=response.status_code,
-                    ms=round((time.perf_counter() - started) * 1000, 2))
-        return response
+    app.add_middleware(Audited, audit=audit)
 
     @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str | int | None]:
+    def health(request: Request) -> dict[str, Any]:
         try:
             current: int | None = watcher().snapshot()
         except (ServingError, duckdb.Error):
@@ -105,7 +131,8 @@ def create_app() -> FastAPI:
         built = watcher().published_at if current is not None else None
         return {"status": "ok", "snapshot": str(current) if current is not None else None,
                 "built_at": built.isoformat() if built else None, "marts": len(getattr(app.state, "marts", ())),
-                "watch_error": watcher().error}
+                "watch_error": watcher().error, "catalog_url": catalog.catalog_url(request),
+                "catalog_snapshot": catalog.served_snapshot(), "warm_up": watcher().warmed or None}
 
     return app
 

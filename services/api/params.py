@@ -15,13 +15,20 @@ def _query_names(dependant: Any) -> set[str]:
     return names
 
 
-def refuse_unknown_parameters(request: Request) -> None:
+_ALLOWED: dict[int, frozenset[str]] = {}  # id(route dependant) -> its query parameter names
+
+
+async def refuse_unknown_parameters(request: Request) -> None:
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     # a route outside the documented API (the unknown-mart catch-all) only answers 404, whatever it is given
     if dependant is None or not getattr(route, "include_in_schema", True):
         return
-    allowed = _query_names(dependant)
+    if not request.query_params:
+        return
+    allowed = _ALLOWED.get(id(dependant))
+    if allowed is None:
+        allowed = _ALLOWED[id(dependant)] = frozenset(_query_names(dependant))
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise HTTPException(

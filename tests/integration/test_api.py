@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,20 +12,6 @@ pytestmark = pytest.mark.integration
 URL = "/v1/marts/tickets-monthly-by-street"
 
 
-@pytest.fixture
-def api_client(api_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The shared client with an admin key of a key store and audit log of this test's own."""
-    from services.api.auth import key_store, reset_auth
-
-    monkeypatch.setenv("API_KEY_STORE", f"sqlite:///{tmp_path / 'keys.sqlite'}")
-    monkeypatch.setenv("API_AUDIT_DIR", str(tmp_path / "audit"))
-    reset_auth()
-    _, token = key_store().create("test admin", "admin")
-    api_client.headers["Authorization"] = f"Bearer {token}"
-    yield api_client
-    reset_auth()
-
-
 def _sql(published_env: dict[str, Any], query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
     con = reader.connect(published_env["settings"])
     try:
@@ -36,8 +20,8 @@ def _sql(published_env: dict[str, Any], query: str, params: list[Any] | None = N
         con.close()
 
 
-def test_filters_by_street_and_month(api_client: Any, published_env: dict[str, Any]) -> None:
-    r = api_client.get(URL, params={"street_code": "440309006", "month": "2024-03"})
+def test_filters_by_street_and_month(admin: Any, published_env: dict[str, Any]) -> None:
+    r = admin.get(URL, params={"street_code": "440309006", "month": "2024-03"})
     assert r.status_code == 200
     body = r.json()
     assert body["total"] == 1
@@ -48,8 +32,8 @@ def test_filters_by_street_and_month(api_client: Any, published_env: dict[str, A
     assert (item["tickets"], item["closed_on_time"], item["tickets_due"]) == expected
 
 
-def test_month_range_and_paging(api_client: Any, published_env: dict[str, Any]) -> None:
-    r = api_client.get(URL, params={"month_from": "2024-04", "month_to": "2024-06", "limit": 5, "offset": 5})
+def test_month_range_and_paging(admin: Any, published_env: dict[str, Any]) -> None:
+    r = admin.get(URL, params={"month_from": "2024-04", "month_to": "2024-06", "limit": 5, "offset": 5})
     body = r.json()
     expected_total = _sql(published_env, "select count(*) from agg_tickets_monthly_by_street "
                                          "where month between date '2024-04-01' and date '2024-06-01'")[0][0]
@@ -58,10 +42,10 @@ def test_month_range_and_paging(api_client: Any, published_env: dict[str, Any]) 
     assert {i["month"] for i in body["items"]} <= {"2024-04-01", "2024-05-01", "2024-06-01"}
 
 
-def test_whole_mart_sums_to_the_tickets_in_bronze(api_client: Any, published_env: dict[str, Any]) -> None:
-    body = api_client.get(URL, params={"limit": 1000}).json()
+def test_whole_mart_sums_to_the_tickets_in_bronze(admin: Any, published_env: dict[str, Any]) -> None:
+    body = admin.get(URL, params={"limit": 1000}).json()
     assert sum(i["tickets"] for i in body["items"]) == _sql(published_env, "select count(*) from fct_tickets")[0][0]
-    assert api_client.get("/v1/streets").json()["items"][5] == {"street_code": "440309006", "street_name": "观澜"}
+    assert admin.get("/v1/streets").json()["items"][5] == {"street_code": "440309006", "street_name": "观澜"}
 
 
 @pytest.mark.parametrize(
@@ -79,22 +63,22 @@ def test_whole_mart_sums_to_the_tickets_in_bronze(api_client: Any, published_env
         ([("month", "2024-01"), ("month", "2024-02")], 400, "repeated query parameter(s): month"),
     ],
 )
-def test_bad_requests_get_a_precise_4xx(api_client: Any, params: Any, status: int, needle: str) -> None:
-    r = api_client.get(URL, params=params)
+def test_bad_requests_get_a_precise_4xx(admin: Any, params: Any, status: int, needle: str) -> None:
+    r = admin.get(URL, params=params)
     assert r.status_code == status
     assert needle in r.text
 
 
-def test_health_names_the_snapshot(api_client: Any) -> None:
-    body = api_client.get("/health").json()
+def test_health_names_the_snapshot(admin: Any) -> None:
+    body = admin.get("/health").json()
     assert body["status"] == "ok" and body["snapshot"].isdigit()  # the DuckLake snapshot id answering now
     assert body["built_at"].startswith("20") and body["marts"] == 58  # when it was published; the contracted marts
-    assert api_client.get("/v1/streets").json()["snapshot"] == body["snapshot"]
+    assert admin.get("/v1/streets").json()["snapshot"] == body["snapshot"]
 
 
-def test_kpi_refuses_a_repeated_period(api_client: Any) -> None:
-    r = api_client.get("/v1/kpi", params=[("period", "2024"), ("period", "2023")])
+def test_kpi_refuses_a_repeated_period(admin: Any) -> None:
+    r = admin.get("/v1/kpi", params=[("period", "2024"), ("period", "2023")])
     assert r.status_code == 400 and "period" in r.json()["detail"]
     # once, it passes the parameter check (the demand slice has no indicator mart: 503 names it)
-    once = api_client.get("/v1/kpi", params={"period": "2024"})
+    once = admin.get("/v1/kpi", params={"period": "2024"})
     assert once.status_code == 200 or (once.status_code == 503 and "fct_indicator_values" in once.text)

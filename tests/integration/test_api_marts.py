@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -17,19 +15,6 @@ import pytest
 from serving import reader
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def admin(api_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from services.api.auth import key_store, reset_auth
-
-    monkeypatch.setenv("API_KEY_STORE", f"sqlite:///{tmp_path / 'keys.sqlite'}")
-    monkeypatch.setenv("API_AUDIT_DIR", str(tmp_path / "audit"))
-    reset_auth()
-    _, token = key_store().create("test admin", "admin")
-    api_client.headers["Authorization"] = f"Bearer {token}"
-    yield api_client
-    reset_auth()
 
 
 def _served(published_env: dict[str, Any]) -> set[str]:

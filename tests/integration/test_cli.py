@@ -45,7 +45,7 @@ def test_sql_shell_reads_statements_until_semicolon(published_env: dict[str, Any
 
 
 def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
-    # eleven stages, three of them full dbt builds (about 5 minutes on 2 idle cores)
+    # thirteen stages, three of them full dbt builds (about 5 minutes on 2 idle cores)
     # the servers' figures (API load, dashboards, Airflow) have their own tests: test_api_bench, e2e, airflow
     proc = run_govlake(govlake_env(tmp_path), "bench", "--scale", "0.002", "--no-servers",
                        "--out", str(tmp_path / "bench.json"), timeout=1500)
@@ -53,8 +53,8 @@ def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "bench.json").read_text())
     stages = {s["stage"]: s for s in report["stages"]}
     assert list(stages) == ["simulate", "ingest", "ingest (no change)", "dbt parse (full)", "transform", "publish",
-                            "simulate (next day)", "ingest (next day)", "transform (next day)", "publish (next day)",
-                            "transform (full refresh)"]
+                            "catalog", "simulate (next day)", "ingest (next day)", "transform (next day)",
+                            "publish (next day)", "catalog (next day)", "transform (full refresh)"]
     assert set(report["ratios"]) == {"incremental daily build vs full rebuild", "next-day ingest vs first ingest",
                                      "daily publish vs cold publish", "daily publish vs cold publish, in the process"}
     assert 0 < stages["publish (next day)"]["in_process_seconds"] < stages["publish (next day)"]["seconds"]

@@ -29,8 +29,9 @@ from services.api.query import (
     parse_sort,
     quote,
 )
+from services.api.routers.catalog import catalog_url
 from services.api.schemas import IndicatorList, StreetList
-from services.api.snapshot import open_snapshot
+from services.api.snapshot import ApiSession, open_snapshot
 from serving.indicators import AREA, DISTRICT_CODE, PERIOD, KpiError, indicator_values
 from serving.reader import Session
 
@@ -45,6 +46,7 @@ PY_TYPES: dict[str, Any] = {"varchar": str, "bigint": int, "integer": int, "doub
                             "date": date, "timestamp": str, "varchar[]": list[str]}
 
 
+TOTAL = "__govlake_total"  # the window count beside a page's rows (no mart column starts with __)
 ENCODED = BytesCache()  # CSV / Parquet / Arrow answers by (snapshot, format, query): a snapshot never changes
 
 
@@ -71,10 +73,13 @@ class MartDoc(BaseModel):
     readable: bool = Field(description="whether the calling key may read it")
     published: bool = Field(description="whether the current snapshot serves it")
     columns: list[ColumnDoc]
+    docs_url: str = Field(description="this mart's page in the data dictionary (/catalog)")
 
 
 class MartList(BaseModel):
     snapshot: str
+    catalog_url: str = Field(description="the data dictionary (数据字典): dbt's docs of these marts — lineage, "
+                                         "中文 column docs, tests; no key needed")
     items: list[MartDoc]
 
 
@@ -88,7 +93,7 @@ def filter_names(mart: MartSpec) -> list[str]:
     return [n for n in dict.fromkeys(names) if n not in RESERVED]
 
 
-def _mart_doc(mart: MartSpec, key: ApiKey, served: set[str]) -> MartDoc:
+def _mart_doc(mart: MartSpec, key: ApiKey, served: set[str], catalog: str) -> MartDoc:
     scope = Scope(key)
     try:
         scope.check_mart(mart)
@@ -100,7 +105,8 @@ def _mart_doc(mart: MartSpec, key: ApiKey, served: set[str]) -> MartDoc:
                    key=list(mart.key), filters=filter_names(mart), person_level=mart.person_level,
                    readable=readable, published=mart.table in served,
                    columns=[ColumnDoc(name=c.name, type=c.data_type, description=c.description)
-                            for c in mart.columns if c.name in visible])
+                            for c in mart.columns if c.name in visible],
+                   docs_url=f"{catalog}#!/model/{mart.unique_id}")
 
 
 # --- one mart ------------------------------------------------------------------------------------------------------
@@ -177,11 +183,17 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         _set_rows(request, 0)
         return Response(status_code=304, headers=headers)
+    # the whole answer, by its ETag (snapshot, path, query, format, the key's scope): a snapshot never changes
+    response_key = ("response", etag)
+    if (hit := ENCODED.get(response_key)) is not None:
+        content, extra, count = hit
+        _set_rows(request, count)
+        return Response(content, media_type=FORMATS[fmt], headers={**headers, **extra})
     try:
         order = parse_sort(mart, args.get("sort"))
         plan = build_plan(mart, snap, scope, args)
-        total = int(snap.rows(f"select count(*) as n from {quote(mart.table)} where {plan.condition}",
-                              plan.params)[0]["n"])
+        count_sql = f"select count(*) as n from {quote(mart.table)} where {plan.condition}"
+        count_params = list(plan.params)  # the filters alone: the total is not of the rows after a cursor
         cursor, offset, limit = args.get("cursor"), int(args.get("offset") or 0), int(args["limit"])
         if cursor and offset:
             raise QueryError("offset", "use either cursor or offset, not both")
@@ -192,34 +204,47 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
                                           "type": "value_error"}]) from exc
     columns = scope.visible_columns(mart)
     select = ", ".join(quote(c) for c in columns)
-    sql = (f"select {select} from {quote(mart.table)} where {plan.condition} order by {order_sql(order)} "
+    # without a cursor, the page and the total in one query (one lake round trip less on a miss)
+    merged = not cursor
+    window = f", count(*) over () as {quote(TOTAL)}" if merged else ""
+    sql = (f"select {select}{window} from {quote(mart.table)} where {plan.condition} order by {order_sql(order)} "
            f"limit ? offset ?")
     params = [*plan.params, limit + 1, offset]
-    headers["X-Total-Count"] = str(total)
+
+    def total_of(first: Any) -> int:
+        if first is not None:
+            return int(first)
+        if merged and offset == 0:
+            return 0  # no row at all
+        return int(snap.rows(count_sql, count_params)[0]["n"])  # a cursor, or a page past the end
+
     if fmt == "json":
         rows = snap.rows(sql, params)
+        first = [row.pop(TOTAL) for row in rows][0] if merged and rows else None
+        total = total_of(first)
         next_cursor = _next_cursor(mart, snap, plan, order, columns, rows[limit - 1] if len(rows) > limit else None,
                                    offset + limit - 1)
-        if next_cursor:
-            headers["X-Next-Cursor"] = next_cursor
         items = rows[:limit]
-        _set_rows(request, len(items))
         body = {"mart": mart.slug, "snapshot": str(snap.snapshot), "total": total, "limit": limit,
                 "offset": offset, "next_cursor": next_cursor, "items": items}
-        return Response(dumps(body), media_type=FORMATS["json"], headers=headers)
-    cache_key = (snap.snapshot, fmt, sql, tuple(params))
-    if (hit := ENCODED.get(cache_key)) is None:
-        table = snap.con.execute(sql, params).fetch_arrow_table()
+        content, count = dumps(body), len(items)
+    else:
+        table = snap.arrow(sql, params) if isinstance(snap, ApiSession) else \
+            snap.con.execute(sql, params).fetch_arrow_table()
+        if merged:
+            first = table.column(TOTAL)[0].as_py() if table.num_rows else None
+            table = table.drop_columns([TOTAL])
+        else:
+            first = None
+        total = total_of(first)
         last = table.slice(limit - 1, 1).to_pylist()[0] if table.num_rows > limit else None
         next_cursor = _next_cursor(mart, snap, plan, order, columns, last, offset + limit - 1)
         table = table.slice(0, limit)
-        hit = (encode_table(table, fmt), next_cursor, table.num_rows)
-        ENCODED.put(cache_key, hit)
-    content, next_cursor, count = hit
-    if next_cursor:
-        headers["X-Next-Cursor"] = next_cursor
+        content, count = encode_table(table, fmt), table.num_rows
+    extra = {"X-Total-Count": str(total), **({"X-Next-Cursor": next_cursor} if next_cursor else {})}
+    ENCODED.put(response_key, (content, extra, count))
     _set_rows(request, count)
-    return Response(content, media_type=FORMATS[fmt], headers=headers)
+    return Response(content, media_type=FORMATS[fmt], headers={**headers, **extra})
 
 
 def _next_cursor(mart: MartSpec, snap: Session, plan: Plan, order: list[tuple[str, bool]], columns: list[str],
@@ -307,10 +332,12 @@ def build_router(marts: tuple[MartSpec, ...]) -> APIRouter:
 
     @router.get("/marts", response_model=MartList, summary="数据集市目录 · every served mart, its columns and filters")
     def list_marts(request: Request, snap: SnapshotDep, key: KeyDep) -> Response:
-        cache_key = (snap.snapshot, "marts", key.role, key.area_code)
+        catalog = catalog_url(request)
+        cache_key = (snap.snapshot, "marts", key.role, key.area_code, catalog)
         if (hit := ENCODED.get(cache_key)) is None:
-            items = [_mart_doc(m, key, snap.tables()) for m in marts]
-            hit = (MartList(snapshot=str(snap.snapshot), items=items).model_dump_json().encode(), None, len(items))
+            items = [_mart_doc(m, key, snap.tables(), catalog) for m in marts]
+            hit = (MartList(snapshot=str(snap.snapshot), catalog_url=catalog, items=items).model_dump_json().encode(),
+                   None, len(items))
             ENCODED.put(cache_key, hit)
         _set_rows(request, hit[2])
         return Response(hit[0], media_type=FORMATS["json"], headers={"X-Snapshot": str(snap.snapshot)})
@@ -344,10 +371,14 @@ def build_router(marts: tuple[MartSpec, ...]) -> APIRouter:
         area_code: Annotated[str | None, Query(pattern=AREA, description="district (6 digits), street (9) or "
                                                                          "community (12) code; default: the "
                                                                          "key's area, else the district")] = None,
-    ) -> IndicatorList:
+    ) -> Response:
         area = area_code or key.area_code or DISTRICT_CODE
         if key.area_code and not area.startswith(key.area_code):
             raise HTTPException(403, detail=f"area_code={area} is outside this key's area {key.area_code}")
+        cache_key = (snap.snapshot, "kpi", period, area)
+        if (hit := ENCODED.get(cache_key)) is not None:
+            _set_rows(request, hit[2])
+            return Response(hit[0], media_type=FORMATS["json"])
         try:
             items = indicator_values(snap, period, area, with_missing=False)
         except KpiError as exc:
@@ -356,7 +387,9 @@ def build_router(marts: tuple[MartSpec, ...]) -> APIRouter:
                 detail = [{"loc": ["query", "area_code" if "area" in str(exc) else "period"], "msg": str(exc),
                            "type": "value_error"}]
             raise HTTPException(exc.status, detail=detail) from exc
+        content = IndicatorList(snapshot=str(snap.snapshot), items=items).model_dump_json().encode()  # type: ignore[arg-type]
+        ENCODED.put(cache_key, (content, None, len(items)))
         _set_rows(request, len(items))
-        return IndicatorList(snapshot=str(snap.snapshot), items=items)  # type: ignore[arg-type]
+        return Response(content, media_type=FORMATS["json"])
 
     return router

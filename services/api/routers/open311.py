@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
+from services.api.formats import BytesCache
 from services.api.snapshot import open_snapshot
 from serving.reader import Session
 
@@ -26,6 +27,7 @@ COORDINATE_DECIMALS = 2
 UTC8 = timezone(timedelta(hours=8), "Asia/Shanghai")  # the source systems' times are Beijing time, zone-less
 SnapshotDep = Annotated[Session, Depends(open_snapshot)]
 FORMATS = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
+ANSWERS = BytesCache(max_bytes=32 * 1024 * 1024)  # whole answers by (snapshot, path, query)
 
 class ErrorItem(BaseModel):
     code: int
@@ -161,12 +163,32 @@ def _service(row: dict[str, Any]) -> dict[str, Any]:
             "group": row["l1_name"]}
 
 
+def _answer_key(request: Request, snap: Session) -> tuple[Any, ...]:
+    return (snap.snapshot, request.url.path, tuple(sorted(request.query_params.multi_items())))
+
+
+def _cached(key: tuple[Any, ...], fmt: str, snap: Session) -> Response | None:
+    """A whole answer given before on this snapshot (a snapshot never changes)."""
+    hit = ANSWERS.get(key)
+    if hit is None:
+        return None
+    return Response(hit[0], media_type=FORMATS[fmt], headers={"X-Snapshot": str(snap.snapshot)})
+
+
+def _keep(key: tuple[Any, ...], response: Response, count: int) -> Response:
+    ANSWERS.put(key, (bytes(response.body), None, count))
+    return response
+
+
 @router.get("/services.{fmt}", summary="Open311 service list: the ticket categories")
 def services(request: Request, fmt: str, snap: SnapshotDep, jurisdiction_id: Jurisdiction = None) -> Response:
     fmt = _format(fmt)
     _jurisdiction(jurisdiction_id)
+    key = _answer_key(request, snap)
+    if (hit := _cached(key, fmt, snap)) is not None:
+        return hit
     items = [_service(r) for r in snap.rows(SERVICES_SQL)]
-    return render(items, fmt, "services", "service", {"X-Snapshot": str(snap.snapshot)})
+    return _keep(key, render(items, fmt, "services", "service", {"X-Snapshot": str(snap.snapshot)}), len(items))
 
 
 @router.get("/services/{code}.{fmt}", summary="Open311 service definition")
@@ -225,6 +247,7 @@ def _codes(parameter: str, value: str | None, pattern: str) -> list[str]:
 
 @router.get("/requests.{fmt}", summary="Open311 service requests (the tickets, without personal data)")
 def requests(
+    request: Request,
     fmt: str,
     snap: SnapshotDep,
     jurisdiction_id: Jurisdiction = None,
@@ -240,6 +263,9 @@ def requests(
 ) -> Response:
     fmt = _format(fmt)
     _jurisdiction(jurisdiction_id)
+    key = _answer_key(request, snap)
+    if (hit := _cached(key, fmt, snap)) is not None:
+        return hit
     where, params = [], []  # type: ignore[var-annotated]
     ids = _codes("service_request_id", service_request_id, r"[A-Za-z0-9_\-]{1,40}")
     if ids:
@@ -271,7 +297,8 @@ def requests(
     condition = " and ".join(where) or "true"
     rows = snap.rows(f"{REQUEST_SELECT} where {condition} order by t.created_at desc, t.ticket_id "
                      "limit ? offset ?", [*params, page_size, (page - 1) * page_size])
-    return render([_request(r) for r in rows], fmt, "service_requests", "request", {"X-Snapshot": str(snap.snapshot)})
+    return _keep(key, render([_request(r) for r in rows], fmt, "service_requests", "request",
+                             {"X-Snapshot": str(snap.snapshot)}), len(rows))
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="Open311 one service request")

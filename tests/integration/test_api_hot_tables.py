@@ -1,0 +1,63 @@
+"""The API's in-memory copies of a snapshot's small tables answer exactly what the lake answers; a table over the
+size limit is read from the lake; a query naming a table without a copy runs on the lake."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+QUERIES = [
+    ("select * from agg_tickets_monthly_by_street where street_code = ? order by month, street_code", ["440309002"]),
+    ("select count(*) as n, sum(tickets) as t from agg_tickets_monthly_by_street", []),
+    ("select t.ticket_id, c.l3_name from fct_tickets t left join ref_ticket_categories c using (category_code) "
+     "where t.street_code = ? order by t.ticket_id limit 20", ["440309006"]),
+]
+
+
+def _answers(published_env: dict[str, Any], table_max: int) -> tuple[list[Any], set[str]]:
+    from services.api.snapshot import ApiSession, HotTables, Watcher
+    from serving.reader import Reader
+
+    reader = Reader(published_env["settings"])
+    watcher = Watcher(reader, HotTables(reader, table_max=table_max))
+    try:
+        snapshot = watcher.refresh()
+        assert snapshot is not None
+        session = ApiSession(snapshot, reader, watcher)
+        try:
+            answers = [session.rows(sql, params) for sql, params in QUERIES]
+            answers.append(session.arrow(*QUERIES[0]).to_pylist())
+        finally:
+            session.close()
+        return answers, watcher.hot.copied(snapshot)  # type: ignore[union-attr]
+    finally:
+        watcher.stop()
+        reader.close()
+
+
+def test_copies_answer_as_the_lake(published_env: dict[str, Any]) -> None:
+    copied_answers, copied = _answers(published_env, table_max=64 * 1024 * 1024)
+    lake_answers, none = _answers(published_env, table_max=0)
+    assert copied >= {"agg_tickets_monthly_by_street", "fct_tickets", "ref_ticket_categories"} and not none
+    assert copied_answers == lake_answers and len(lake_answers[0]) > 1 and len(lake_answers[2]) == 20
+
+
+def test_a_big_table_stays_in_the_lake(published_env: dict[str, Any]) -> None:
+    from services.api.snapshot import HotTables, Watcher
+    from serving.reader import Reader
+
+    reader = Reader(published_env["settings"])
+    try:
+        snapshot = Watcher(reader).refresh()
+        assert snapshot is not None
+        sizes = HotTables(reader).sizes(snapshot)
+        limit = sizes["fct_tickets"] - 1  # fct_tickets over the limit, the small tables under it
+        hot = HotTables(reader, table_max=limit)
+        hot.ensure(snapshot, ["fct_tickets", "ref_ticket_categories", "no_such_table"])
+        assert hot.copied(snapshot) == {"ref_ticket_categories"}
+        hot.release([snapshot])
+        assert hot.copied(snapshot) == set()
+    finally:
+        reader.close()
