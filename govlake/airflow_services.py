@@ -197,3 +197,6 @@ class Api:
 
     def patch(self, path: str, body: object) -> dict:
         return dict(json.loads(self._call("PATCH", path, body)))
+
+    def delete(self, path: str) -> None:
+        self._call("DELETE", path)

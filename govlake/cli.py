@@ -400,11 +400,15 @@ def orchestrate(
     seed: Annotated[int, typer.Option(help="simulator seed")] = 42,
     executor: Annotated[str, typer.Option(help="LocalExecutor | CeleryExecutor (Redis, needs PostgreSQL)")]
     = "LocalExecutor",
+    backfill: Annotated[bool, typer.Option(help="simulate through the last day once, then `airflow backfill create` "
+                                                "every ingest DAG over the days (instead of one day after another)")]
+    = False,
 ) -> None:
     """Real Airflow services run every DAG through simulated days; exits 1 unless every DAG run succeeded."""
     from govlake.orchestrate import run_cli
 
-    if not run_cli(get_settings(), days, last_day.date(), scale, seed, executor, console.print, _out()):
+    if not run_cli(get_settings(), days, last_day.date(), scale, seed, executor, console.print, _out(),
+                   backfill=backfill):
         raise typer.Exit(1)
 
 
