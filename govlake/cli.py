@@ -320,6 +320,8 @@ def stop() -> None:
 def demo(
     scale: Annotated[float, typer.Option(help="simulator scale")] = 0.01,
     serve_too: Annotated[bool, typer.Option("--serve/--no-serve", help="start the API and Superset")] = True,
+    airflow: Annotated[bool, typer.Option("--airflow/--no-airflow", help="start Airflow too (its UI, the DAGs "
+                                                                       "paused)")] = True,
 ) -> None:
     """The main job on the embedded default: simulate → ingest → transform → publish, then serve."""
     from govlake import services
@@ -340,6 +342,11 @@ def demo(
     run_pipeline(pipeline(scale), run)
     if serve_too:
         serve(what="all", background=True)
+        if airflow:
+            from govlake.orchestrate import serve_airflow
+
+            with console.status("starting Airflow (first run migrates its metadata, ~1 min) …"):
+                serve_airflow(settings, console.print)
         print_demo_key(services.api_url(settings))
         console.print("[green]govlake demo is up.[/green] `make stop` stops it.")
 

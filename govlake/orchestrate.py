@@ -272,12 +272,34 @@ def _metadata_url() -> str:
     return os.environ.get("AIRFLOW_DATABASE_URL", "")
 
 
+def _serve_port(settings: Settings, default: int = 8080) -> int:
+    """AIRFLOW_API_PORT; else the port of the api-server already running for this data dir; else 8080 when free,
+    else any free port."""
+    import os
+    import socket
+
+    from common import processes
+
+    if os.environ.get("AIRFLOW_API_PORT"):
+        return int(os.environ["AIRFLOW_API_PORT"])
+    saved = settings.data_dir.resolve() / "airflow" / ".api_port"
+    if saved.exists() and processes.is_running(settings.run_dir, "airflow-api-server"):
+        return int(saved.read_text())
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", default)) != 0:
+            return default
+    return free_port()
+
+
 def serve_airflow(settings: Settings, say: Callable[[str], None]) -> str:
-    """`govlake serve airflow`: the four services in the background, clock schedules on (production time)."""
-    stack = AirflowStack(settings, database_url=_metadata_url())
+    """`govlake serve airflow`: the four services in the background, clock schedules on (production time), the UI
+    behind the simple auth manager's login (AIRFLOW_ADMIN_USER / AIRFLOW_ADMIN_PASSWORD). New DAGs start paused."""
+    login = (settings.airflow_admin_user, settings.airflow_admin_password)
+    stack = AirflowStack(settings, database_url=_metadata_url(), login=login, api_port=_serve_port(settings))
     stack.prepare()
     url = stack.start()
-    say(f"Airflow: {url}  (simple auth manager, every user an admin on loopback; `govlake stop` stops it)")
+    (stack.home / ".api_port").write_text(str(stack.api_port))
+    say(f"Airflow: {url}  (login {login[0]} / {login[1]}; DAGs start paused; `govlake stop` stops it)")
     return url
 
 

@@ -246,8 +246,8 @@ def dashboards(b: Builder) -> list[Dashboard]:
                           "data_through", "is_failing"),
                  order_by="source_system", ascending=True, limit=100, width=12)],
         # the alerts ledger (dags/govlake_common/alerts.py): task failures, failed or overdue runs, late sources
-        [b.number("q-alerts", "调度告警数", "fct_pipeline_alerts", "alert_count", trend=False, width=3),
-         b.table("alerts", "调度告警（任务失败、运行超时、来源时效超期）", "fct_pipeline_alerts",
+        [b.number("q-alerts", "调度告警数", "log_pipeline_alerts", "alert_count", trend=False, width=3),
+         b.table("alerts", "调度告警（任务失败、运行超时、来源时效超期）", "log_pipeline_alerts",
                  columns=("recorded_at", "kind_name", "dag_id", "task_id", "source_system", "message"),
                  order_by="recorded_at", ascending=False, limit=100, width=9)],
     ], filters=("time",))

@@ -52,7 +52,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "GOVLAKE_WAREHOUSE_PATH": _from_data_dir(settings, str(settings.warehouse_path)),
         "GOVLAKE_DUCKDB_EXTENSIONS": str(duck.install_extensions(settings)),
         "GOVLAKE_LAKE_ROOT": _from_data_dir(settings, lake_root(settings)),
-        # the alerts ledgers (Airflow's task failures and freshness breaches), read by fct_pipeline_alerts
+        # the alerts ledgers (Airflow's task failures and freshness breaches), read by log_pipeline_alerts
         "GOVLAKE_ALERTS_DIR": _from_data_dir(settings, str(settings.data_dir / "alerts")),
         "GOVLAKE_DUCKDB_THREADS": str(duckdb_threads_per_node()),
         "S3_ACCESS_KEY": settings.s3_access_key,

@@ -24,7 +24,7 @@ def alerts_file() -> Path:
 def record(kind: str, dag_id: str, task_id: str | None, run_id: str | None, message: str,
            source: str | None = None) -> dict[str, Any]:
     """Append one alert (KIND: task_failed, run_failed, freshness_deadline, freshness_breach); SOURCE names the source
-    system concerned where there is one (the ledger is read into the `fct_pipeline_alerts` mart)."""
+    system concerned where there is one (the ledger is read into the `log_pipeline_alerts` mart)."""
     if source is None and dag_id.startswith("ingest_"):
         source = dag_id.removeprefix("ingest_")
     row = {"recorded_at": datetime.now(UTC).isoformat(timespec="seconds"), "kind": kind, "dag_id": dag_id,

@@ -4,7 +4,7 @@ A copy of the dbt project gets a data test that fails on purpose; the transform 
 metadata) runs the one `dbt build` on it and fails: the task log holds the per-node table, XCom the per-node
 summary, and the alert names the failing test. The `source_freshness` DAG then finds 民意速办 past an expectation
 tightened to seconds and records a `freshness_breach` alert (with the real expectation of 2 hours it records none).
-The next build, on the real project, turns the ledger into `fct_pipeline_alerts`, served after publish.
+The next build, on the real project, turns the ledger into `log_pipeline_alerts`, served after publish.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def test_a_failing_dbt_test_is_named_and_alerts_reach_the_quality_mart(tmp_path:
     run_govlake(env, "transform")
     run_govlake(env, "publish")
     rows = json.loads(run_govlake(env, "sql", "select alert_id, kind, kind_name, dag_id, task_id, source_system, "
-                                  "message, alert_date from fct_pipeline_alerts order by alert_id",
+                                  "message, alert_date from log_pipeline_alerts order by alert_id",
                                   "--format", "json").stdout)
     assert [(r["alert_id"], r["kind"], r["kind_name"], r["dag_id"], r["task_id"], r["source_system"]) for r in rows] \
         == [("airflow:1", "task_failed", "任务失败", "transform", "transform", None),
