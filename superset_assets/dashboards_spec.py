@@ -226,7 +226,8 @@ def dashboards(b: Builder) -> list[Dashboard]:
                  order_by="progress_pct", ascending=True, limit=80, width=6)],
     ])
 
-    quality = Dashboard("data-quality", "数据质量", "批次、接收 / 入湖 / 隔离、按规则拒收、数据源新鲜度、调度告警（工程）", [
+    quality = Dashboard("data-quality", "数据质量",
+                        "批次、接收 / 入湖 / 隔离、按规则拒收、数据源新鲜度、调度告警（工程）", [
         [b.number("q-batches", "批次数", "fct_ingestion_batches", "batch_count", trend=False),
          b.number("q-received", "接收行数", "fct_ingestion_batches", "rows_received_sum", trend=False),
          b.number("q-rate", "拒收率", "fct_ingestion_batches", "batch_reject_rate", fmt=".2%", trend=False),
