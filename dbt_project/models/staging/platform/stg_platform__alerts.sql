@@ -17,7 +17,10 @@ lines as (
 
 records as (
     -- an empty or half-written last line is not JSON: skipped until it is complete
-    select ledger, line_number, cast(line as json) as alert
+    select
+        ledger,
+        line_number,
+        cast(line as json) as alert
     from lines
     where json_valid(line)
 ),
