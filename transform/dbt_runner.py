@@ -82,6 +82,12 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
     dbt_dir = (settings.data_dir / "dbt").resolve()
     target = dbt_dir / "target"
     saved = target / "partial_parse.msgpack"
+    # a saved parse holds its project's absolute paths (seeds are loaded from them): one of another project copy
+    # (GOVLAKE_DBT_PROJECT_DIR) is thrown away, not re-checked; no marker means the checkout's own project
+    owner = target / "partial_parse.project"
+    parsed_for = owner.read_text() if owner.exists() else str(DEFAULT_DBT_PROJECT_DIR.resolve())
+    if saved.exists() and parsed_for != str(DBT_PROJECT_DIR):
+        saved.unlink()
     if SHARE_PARSE and not saved.exists() and PARSE_CACHE.exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PARSE_CACHE, saved)
@@ -99,6 +105,8 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
         env={**os.environ, **dbt_env(settings), "DATA_DIR": str(settings.data_dir.resolve())},
         check=False,
     )
+    if target.exists():
+        owner.write_text(str(DBT_PROJECT_DIR))
     if SHARE_PARSE:
         _share_parse(saved, PARSE_CACHE)
     return result.returncode == 0

@@ -104,6 +104,10 @@ def test_a_failing_dbt_test_is_named_and_alerts_reach_the_quality_mart(tmp_path:
 
     # the next build (the real project) reads the ledger into the quality mart; publish serves it
     run_govlake(env, "transform")
+    # the copy's saved parse was not reused: it holds the copy's paths (seeds are loaded from there)
+    manifest = json.loads((data_dir / "dbt" / "target" / "manifest.json").read_text())
+    roots = {n["root_path"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+    assert roots == {str(REPO / "dbt_project")}, roots
     run_govlake(env, "publish")
     rows = json.loads(run_govlake(env, "sql", "select alert_id, kind, kind_name, dag_id, task_id, source_system, "
                                   "message, alert_date from log_pipeline_alerts order by alert_id",
