@@ -179,11 +179,20 @@ def test_orchestrate_runs_two_simulated_days_on_postgres(day_by_day: Orchestrate
     assert wrong == [], [r for r in rows if r["code"] in wrong]
 
 
-# what differs between two runs of the same data by nature: when rows were built, loaded and batched
-RUN_COLUMNS = ("built_at", "_ingested_at", "_batch_id", "batch_id", "received_at", "received_date", "load_seconds",
-               "last_committed_at", "last_failed_at")
-# the ingestion log and alerts: batches are cut per run, not per day of data
-RUN_TABLES = ("fct_ingestion_batches", "agg_source_freshness", "log_pipeline_alerts")
+# what differs between two runs of the same data by nature: when rows were built and loaded, how batches were cut
+RUN_COLUMNS = ("built_at", "batch_id", "received_at", "received_date", "load_seconds", "last_committed_at",
+               "last_failed_at")
+LOAD_TIME_SUFFIX = "ingested_at"  # _ingested_at, source_ingested_at, last_ingested_at, …
+# per table: columns about the batches (rows received by the batches a rule hit)
+RUN_TABLE_COLUMNS = {"agg_quarantine_by_rule": ("rows_received", "affected_rate")}
+# logs of runs, not data: the ingestion log (batches are cut per run, not per day of data), the alerts, and the
+# supervision model's run log (a row per dbt invocation that built it)
+RUN_TABLES = ("fct_ingestion_batches", "agg_source_freshness", "log_pipeline_alerts", "fct_supervision_model_runs")
+
+
+def _compared(table: str, column: str) -> bool:
+    return not (column in RUN_COLUMNS or column.endswith(LOAD_TIME_SUFFIX)
+                or column in RUN_TABLE_COLUMNS.get(table, ()))
 
 
 def _fingerprints(data_dir: Path) -> dict[str, dict[str, tuple[int, str]]]:
@@ -200,7 +209,7 @@ def _fingerprints(data_dir: Path) -> dict[str, dict[str, tuple[int, str]]]:
                 continue
             cols = [r["column_name"] for r in s.rows(
                 f"select column_name from information_schema.columns where table_name = '{table}' "
-                "and table_schema = 'main' order by ordinal_position") if r["column_name"] not in RUN_COLUMNS]
+                "and table_schema = 'main' order by ordinal_position") if _compared(table, r["column_name"])]
             prints[table] = {}
             for col in cols:
                 row = s.rows(f"select count(*) as n, coalesce(md5(string_agg(v, '|' order by v)), '') as digest "
