@@ -34,6 +34,7 @@ ASSET_DAGS = ("transform", "publish")
 AFTER_DAYS = ("quality_report", "source_freshness")
 DAGS = ("simulate_sources", *SOURCE_DAGS, *ASSET_DAGS, *AFTER_DAYS)
 UNFINISHED = ("queued", "running")
+SIMULATED_YEAR = (date(2024, 1, 1), date(2024, 12, 31))  # simulator.run; the DAGs' start_date, the ingest end_date
 
 
 @dataclass
@@ -246,6 +247,11 @@ def orchestrate(settings: Settings, days: int, last: date, scale: float, seed: i
     `airflow backfill create` per ingest DAG over the range); every DAG run, in start order."""
     if days < 1:
         raise AirflowError("--days must be at least 1")
+    first = simulated_days(days, last)[0]
+    if first < SIMULATED_YEAR[0] or last > SIMULATED_YEAR[1]:
+        # the DAGs start with the simulated year and (in simulated time) the ingest DAGs end with it
+        raise AirflowError(f"the simulated days must lie in {SIMULATED_YEAR[0]}..{SIMULATED_YEAR[1]} (the simulator's "
+                           f"year): {first}..{last} does not")
     stack = AirflowStack(settings, database_url=database_url, executor=executor)
     orch = Orchestrator(stack, scale, seed, say)
     try:
