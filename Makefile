@@ -20,10 +20,10 @@ setup: | $(UV)  ## create/refresh the three locked environments (core, airflow, 
 	@$(UV) sync --locked --quiet --project envs/superset
 	@echo "environments ready: .venv (core), envs/airflow/.venv, envs/superset/.venv"
 
-demo: setup  ## simulate → ingest → transform → publish on the embedded default, then start the API and Superset
+demo: setup  ## simulate → ingest → transform → publish on the embedded default, then start the API, Superset and Airflow
 	@$(GOVLAKE) demo
 
-stop:  ## stop the API and Superset started by `make demo`
+stop:  ## stop the API, Superset and Airflow started by `make demo`
 	@if [ -x $(GOVLAKE) ]; then $(GOVLAKE) stop; else echo "nothing to stop (no .venv)"; fi
 
 test: setup  ## the whole test suite (unit, integration with real services, Airflow, Superset in Chromium)

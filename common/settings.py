@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     superset_locale: str = "zh"
     superset_demo_password: str = Field(default="govlake-demo", description="password of the demo users "
                                         "(leader, analyst, engineer, street_<code>)")
+    # `govlake serve airflow` / `govlake demo`: the Airflow UI's login (simple auth manager, loopback only)
+    airflow_admin_user: str = "admin"
+    airflow_admin_password: str = "admin"
 
     @property
     def lake(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG
 from govlake_common import clock, dag_kwargs, govlake_task
+from govlake_common.freshness import FreshnessOperator
 
 COMPACT_DOC = """
 ### bronze 小文件合并（compact）
@@ -15,8 +16,9 @@ COMPACT_DOC = """
 FRESHNESS_DOC = """
 ### 来源时效检查（source_freshness）
 
-每小时第 50 分：`govlake freshness`（dbt source freshness）检查每张 bronze 表的最近入湖时间；超过期望时效的来源
-使任务失败，并由失败回调记录告警。
+每小时第 50 分：`govlake freshness`（dbt source freshness）检查每张 bronze 表的最近入湖时间；再按各来源的期望时效
+（每小时来源 2 小时，每日来源 26–30 小时）判断：最近一次入湖超过期望的来源记录一条“来源时效超期”告警
+（`freshness_breach`，进入数据质量看板的告警表）。dbt 报错级的超期使任务失败，由失败回调记录告警。
 """
 
 QUALITY_DOC = """
@@ -30,7 +32,7 @@ with DAG(**dag_kwargs("compact", ["maintenance"], COMPACT_DOC, "bronze 小文件
 
 with DAG(**dag_kwargs("source_freshness", ["maintenance", "quality"], FRESHNESS_DOC, "来源时效检查",
                       schedule=clock("50 * * * *"))):
-    govlake_task("freshness", ["freshness"])
+    govlake_task("freshness", ["freshness"], operator=FreshnessOperator)
 
 with DAG(**dag_kwargs("quality_report", ["maintenance", "quality"], QUALITY_DOC, "数据质量报告",
                       schedule=clock("0 7 * * *"))):

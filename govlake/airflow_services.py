@@ -51,6 +51,8 @@ class AirflowStack:
     extra_env: dict[str, str] = field(default_factory=dict)
     api_port: int = 0
     ports: dict[str, int] = field(default_factory=dict)
+    # (user, password) of the UI and API; None: every request is an admin's without login (orchestrate's own stack)
+    login: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.executor not in EXECUTORS:
@@ -113,6 +115,12 @@ class AirflowStack:
             DATA_DIR=str(data_dir),
             GOVLAKE_BIN=str(REPO_ROOT / ".venv" / "bin" / "govlake"),
         )
+        if self.login:
+            env.update(
+                AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="False",
+                AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=f"{self.login[0]}:admin",
+                AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(self.passwords_file),
+            )
         if self.executor == "CeleryExecutor":
             result = f"db+{self.metadata_url}"
             env.update(
@@ -124,6 +132,10 @@ class AirflowStack:
             )
         env.update(self.extra_env)
         return env
+
+    @property
+    def passwords_file(self) -> Path:
+        return self.home / "simple_auth_manager_passwords.json"
 
     def airflow(self, *args: str, timeout: float = 600) -> str:
         proc = subprocess.run([str(AIRFLOW_BIN), *args], env=self.env(), cwd=REPO_ROOT, capture_output=True,
@@ -139,6 +151,9 @@ class AirflowStack:
         if self.executor == "CeleryExecutor" and not self.database_url:
             raise AirflowError("the CeleryExecutor needs PostgreSQL metadata (set AIRFLOW_DATABASE_URL)")
         self.home.mkdir(parents=True, exist_ok=True)
+        if self.login:  # the simple auth manager's users and passwords (it generates none when the file exists)
+            self.passwords_file.write_text(json.dumps({self.login[0]: self.login[1]}))
+            self.passwords_file.chmod(0o600)
         self.airflow("db", "migrate")
         self.airflow("pools", "set", WRITER_POOL, "1", "DuckDB writers, one at a time")
 
@@ -176,9 +191,13 @@ def stop_all(settings: Settings) -> bool:
 class Api:
     """Airflow's public REST API (v2), with a token from the simple auth manager."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, login: tuple[str, str] | None = None) -> None:
         self.url = url
-        self._token = json.loads(self._call("GET", "/auth/token", auth=False))["access_token"]
+        if login:
+            body = {"username": login[0], "password": login[1]}
+            self._token = json.loads(self._call("POST", "/auth/token", body, auth=False))["access_token"]
+        else:
+            self._token = json.loads(self._call("GET", "/auth/token", auth=False))["access_token"]
 
     def _call(self, method: str, path: str, body: object = None, auth: bool = True) -> bytes:
         data = None if body is None else json.dumps(body).encode()
@@ -197,3 +216,6 @@ class Api:
 
     def patch(self, path: str, body: object) -> dict:
         return dict(json.loads(self._call("PATCH", path, body)))
+
+    def delete(self, path: str) -> None:
+        self._call("DELETE", path)

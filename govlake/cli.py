@@ -366,6 +366,8 @@ def stop() -> None:
 def demo(
     scale: Annotated[float, typer.Option(help="simulator scale")] = 0.01,
     serve_too: Annotated[bool, typer.Option("--serve/--no-serve", help="start the API and Superset")] = True,
+    airflow: Annotated[bool, typer.Option("--airflow/--no-airflow", help="start Airflow too (its UI, the DAGs "
+                                                                       "paused)")] = True,
 ) -> None:
     """The main job on the embedded default: simulate → ingest → transform → publish, then serve."""
     from govlake import services
@@ -386,6 +388,11 @@ def demo(
     run_pipeline(pipeline(scale), run)
     if serve_too:
         serve(what="all", background=True)
+        if airflow:
+            from govlake.orchestrate import serve_airflow
+
+            with console.status("starting Airflow (first run migrates its metadata, ~1 min) …"):
+                serve_airflow(settings, console.print)
         print_demo_key(services.api_url(settings))
         console.print("[green]govlake demo is up.[/green] `make stop` stops it.")
 
@@ -446,11 +453,15 @@ def orchestrate(
     seed: Annotated[int, typer.Option(help="simulator seed")] = 42,
     executor: Annotated[str, typer.Option(help="LocalExecutor | CeleryExecutor (Redis, needs PostgreSQL)")]
     = "LocalExecutor",
+    backfill: Annotated[bool, typer.Option(help="simulate through the last day once, then `airflow backfill create` "
+                                                "every ingest DAG over the days (instead of one day after another)")]
+    = False,
 ) -> None:
     """Real Airflow services run every DAG through simulated days; exits 1 unless every DAG run succeeded."""
     from govlake.orchestrate import run_cli
 
-    if not run_cli(get_settings(), days, last_day.date(), scale, seed, executor, console.print, _out()):
+    if not run_cli(get_settings(), days, last_day.date(), scale, seed, executor, console.print, _out(),
+                   backfill=backfill):
         raise typer.Exit(1)
 
 

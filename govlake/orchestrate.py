@@ -6,6 +6,10 @@ triggered with D as its logical date (so each runs `govlake ingest SOURCE --day 
 transform DAG on the bronze Assets and publish on the marts Asset. The next day starts once nothing is queued or
 running and no Asset event waits. After the last day the quality report and the source-freshness check run.
 Every DAG run is then listed with its state and duration.
+
+With `--backfill` the days are not run one by one: the sources are simulated once through the last day, then
+`airflow backfill create` runs every ingest DAG over the whole range (one run per simulated day, in order, by the
+real scheduler), and the transform and publish follow on the Assets — what an operator does after an outage.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ ASSET_DAGS = ("transform", "publish")
 AFTER_DAYS = ("quality_report", "source_freshness")
 DAGS = ("simulate_sources", *SOURCE_DAGS, *ASSET_DAGS, *AFTER_DAYS)
 UNFINISHED = ("queued", "running")
+SIMULATED_YEAR = (date(2024, 1, 1), date(2024, 12, 31))  # simulator.run; the DAGs' start_date, the ingest end_date
 
 
 @dataclass
@@ -123,22 +128,17 @@ class Orchestrator:
             runs = self.api.get(f"/api/v2/dags/~/dagRuns?state={state}&limit=100")["dag_runs"]
             busy += [f"{r['dag_id']} ({state})" for r in runs]
         for dag_id in ASSET_DAGS:
-            try:
-                queued = self.api.get(f"/api/v2/dags/{dag_id}/assets/queuedEvents")["total_entries"]
-            except urllib.error.HTTPError as exc:  # 404: nothing queued
-                if exc.code != 404:
-                    raise
-                queued = 0
-            if queued:
+            if self._queued_events(dag_id):
                 busy.append(f"{dag_id} (asset events queued)")
         return busy
 
-    def wait_idle(self, timeout: float, settle: float = 6.0) -> None:
-        """Until nothing is queued or running and no Asset event waits, twice SETTLE seconds apart."""
+    def wait_idle(self, timeout: float, settle: float = 6.0, ignore_queued_events: bool = False) -> None:
+        """Until nothing is queued or running and no Asset event waits, twice SETTLE seconds apart (with
+        IGNORE_QUEUED_EVENTS, Asset events may wait: a backfill's last ones can wait for a set that never comes)."""
         deadline = time.monotonic() + timeout
         quiet_since: float | None = None
         while time.monotonic() < deadline:
-            busy = self._busy()
+            busy = [b for b in self._busy() if not (ignore_queued_events and b.endswith("(asset events queued)"))]
             if busy:
                 quiet_since = None
             elif quiet_since is None:
@@ -157,6 +157,60 @@ class Orchestrator:
             self.trigger(dag_id, day)
         self.wait_idle(timeout)
         self.say(f"day {day}: done in {time.monotonic() - started:.0f}s")
+
+    def backfill(self, days: list[date], timeout: float) -> None:
+        """The sources simulated through the last day, then `airflow backfill create` of every ingest DAG over DAYS."""
+        started = time.monotonic()
+        first, last = days[0], days[-1]
+        self.trigger("simulate_sources", last, {"scale": self.scale, "seed": self.seed})
+        self.wait_idle(timeout)
+        self._restart_upstream()
+        for dag_id in SOURCE_DAGS:
+            # one run per day (in simulated time the ingest DAGs run daily at 12:00 Beijing), one at a time, in order
+            self._backfill_create(dag_id, first, last)
+        self.say(f"backfill {first}..{last}: created for {len(SOURCE_DAGS)} ingest DAGs")
+        self.wait_idle(timeout, ignore_queued_events=True)
+        self._catch_up_build(timeout)
+        self.say(f"backfill {first}..{last}: done in {time.monotonic() - started:.0f}s")
+
+    def _backfill_create(self, dag_id: str, first: date, last: date, attempts: int = 5) -> None:
+        args = ("backfill", "create", "--dag-id", dag_id, "--from-date", first.isoformat(),
+                "--to-date", f"{last.isoformat()}T23:59:59+08:00", "--max-active-runs", "1")
+        for attempt in range(1, attempts + 1):
+            try:
+                self.stack.airflow(*args)
+                return
+            except AirflowError as exc:
+                # SQLite metadata: the scheduler's writes can lock the CLI out for a moment (PostgreSQL does not)
+                if "database is locked" not in str(exc) or attempt == attempts:
+                    raise
+                self.say(f"backfill {dag_id}: metadata database locked, retrying ({attempt}/{attempts})")
+                time.sleep(3 * attempt)
+
+    def _catch_up_build(self, timeout: float) -> None:
+        """Build what a backfill left waiting. The transform runs once all six sources landed since its last run;
+        the six backfills interleave, so the last days' events of the faster sources can be taken by a build
+        triggered by a slower source's earlier day, and then wait for a set that never completes. In production the
+        transform's hourly clock builds them; simulated time has no clock, so the orchestrator triggers that one
+        build and clears the transform's queue (what an operator does after a backfill)."""
+        assert self.api is not None
+        waiting = self._queued_events("transform")
+        if not waiting:
+            return
+        self.say(f"backfill: {waiting} bronze Asset event(s) wait for the transform; one catch-up build")
+        self.api.delete("/api/v2/dags/transform/assets/queuedEvents")
+        self.api.post("/api/v2/dags/transform/dagRuns", {"dag_run_id": f"catch_up__{time.time_ns() // 1_000_000}",
+                                                          "logical_date": None})
+        self.wait_idle(timeout)
+
+    def _queued_events(self, dag_id: str) -> int:
+        assert self.api is not None
+        try:
+            return int(self.api.get(f"/api/v2/dags/{dag_id}/assets/queuedEvents")["total_entries"])
+        except urllib.error.HTTPError as exc:  # 404: nothing queued
+            if exc.code != 404:
+                raise
+            return 0
 
     def runs(self) -> list[RunRow]:
         assert self.api is not None
@@ -187,16 +241,26 @@ def simulated_days(days: int, last: date) -> list[date]:
 
 def orchestrate(settings: Settings, days: int, last: date, scale: float, seed: int, database_url: str,
                 executor: str, timeout_per_day: float = 1200,
-                say: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> list[RunRow]:
-    """Run DAYS simulated days ending with LAST on real Airflow services; every DAG run, in start order."""
+                say: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+                backfill: bool = False) -> list[RunRow]:
+    """Run DAYS simulated days ending with LAST on real Airflow services (one by one, or with BACKFILL as one
+    `airflow backfill create` per ingest DAG over the range); every DAG run, in start order."""
     if days < 1:
         raise AirflowError("--days must be at least 1")
+    first = simulated_days(days, last)[0]
+    if first < SIMULATED_YEAR[0] or last > SIMULATED_YEAR[1]:
+        # the DAGs start with the simulated year and (in simulated time) the ingest DAGs end with it
+        raise AirflowError(f"the simulated days must lie in {SIMULATED_YEAR[0]}..{SIMULATED_YEAR[1]} (the simulator's "
+                           f"year): {first}..{last} does not")
     stack = AirflowStack(settings, database_url=database_url, executor=executor)
     orch = Orchestrator(stack, scale, seed, say)
     try:
         orch.start()
-        for day in simulated_days(days, last):
-            orch.day(day, timeout_per_day)
+        if backfill:
+            orch.backfill(simulated_days(days, last), timeout_per_day * days)
+        else:
+            for day in simulated_days(days, last):
+                orch.day(day, timeout_per_day)
         for dag_id in AFTER_DAYS:
             orch.trigger(dag_id, last)
         orch.wait_idle(timeout_per_day)
@@ -214,21 +278,43 @@ def _metadata_url() -> str:
     return os.environ.get("AIRFLOW_DATABASE_URL", "")
 
 
+def _serve_port(settings: Settings, default: int = 8080) -> int:
+    """AIRFLOW_API_PORT; else the port of the api-server already running for this data dir; else 8080 when free,
+    else any free port."""
+    import os
+    import socket
+
+    from common import processes
+
+    if os.environ.get("AIRFLOW_API_PORT"):
+        return int(os.environ["AIRFLOW_API_PORT"])
+    saved = settings.data_dir.resolve() / "airflow" / ".api_port"
+    if saved.exists() and processes.is_running(settings.run_dir, "airflow-api-server"):
+        return int(saved.read_text())
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", default)) != 0:
+            return default
+    return free_port()
+
+
 def serve_airflow(settings: Settings, say: Callable[[str], None]) -> str:
-    """`govlake serve airflow`: the four services in the background, clock schedules on (production time)."""
-    stack = AirflowStack(settings, database_url=_metadata_url())
+    """`govlake serve airflow`: the four services in the background, clock schedules on (production time), the UI
+    behind the simple auth manager's login (AIRFLOW_ADMIN_USER / AIRFLOW_ADMIN_PASSWORD). New DAGs start paused."""
+    login = (settings.airflow_admin_user, settings.airflow_admin_password)
+    stack = AirflowStack(settings, database_url=_metadata_url(), login=login, api_port=_serve_port(settings))
     stack.prepare()
     url = stack.start()
-    say(f"Airflow: {url}  (simple auth manager, every user an admin on loopback; `govlake stop` stops it)")
+    (stack.home / ".api_port").write_text(str(stack.api_port))
+    say(f"Airflow: {url}  (login {login[0]} / {login[1]}; DAGs start paused; `govlake stop` stops it)")
     return url
 
 
 def run_cli(settings: Settings, days: int, last: date, scale: float, seed: int, executor: str,
-            say: Callable[[str], None], out: object) -> bool:
+            say: Callable[[str], None], out: object, backfill: bool = False) -> bool:
     from rich.table import Table
 
     try:
-        runs = orchestrate(settings, days, last, scale, seed, _metadata_url(), executor, say=say)
+        runs = orchestrate(settings, days, last, scale, seed, _metadata_url(), executor, say=say, backfill=backfill)
     except AirflowError as exc:
         say(f"[red]error:[/red] {exc}")
         return False

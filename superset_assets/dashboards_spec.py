@@ -226,7 +226,8 @@ def dashboards(b: Builder) -> list[Dashboard]:
                  order_by="progress_pct", ascending=True, limit=80, width=6)],
     ])
 
-    quality = Dashboard("data-quality", "数据质量", "批次、接收 / 入湖 / 隔离、按规则拒收、数据源新鲜度（工程）", [
+    quality = Dashboard("data-quality", "数据质量",
+                        "批次、接收 / 入湖 / 隔离、按规则拒收、数据源新鲜度、调度告警（工程）", [
         [b.number("q-batches", "批次数", "fct_ingestion_batches", "batch_count", trend=False),
          b.number("q-received", "接收行数", "fct_ingestion_batches", "rows_received_sum", trend=False),
          b.number("q-rate", "拒收率", "fct_ingestion_batches", "batch_reject_rate", fmt=".2%", trend=False),
@@ -245,6 +246,11 @@ def dashboards(b: Builder) -> list[Dashboard]:
                  columns=("source_system", "entity", "batches_committed", "batches_failed", "last_committed_at",
                           "data_through", "is_failing"),
                  order_by="source_system", ascending=True, limit=100, width=12)],
+        # the alerts ledger (dags/govlake_common/alerts.py): task failures, failed or overdue runs, late sources
+        [b.number("q-alerts", "调度告警数", "log_pipeline_alerts", "alert_count", trend=False, width=3),
+         b.table("alerts", "调度告警（任务失败、运行超时、来源时效超期）", "log_pipeline_alerts",
+                 columns=("recorded_at", "kind_name", "dag_id", "task_id", "source_system", "message"),
+                 order_by="recorded_at", ascending=False, limit=100, width=9)],
     ], filters=("time",))
     return [cockpit, one_map, demand, baseline, video, pingan, community, quality]
 

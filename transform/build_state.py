@@ -132,7 +132,10 @@ def project_fingerprint(settings: Settings) -> str:
     files = [p for p in sorted(DBT_PROJECT_DIR.rglob("*"))
              if p.is_file() and not {"target", "logs", "dbt_packages"} & set(p.relative_to(DBT_PROJECT_DIR).parts)]
     for path in [*files, COMMON_DIR / "dbt_udfs.py", COMMON_DIR / "pseudonym.py"]:
-        digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+        # the project's files by their path in it (a copy elsewhere, GOVLAKE_DBT_PROJECT_DIR, is hashed the same way)
+        name = ("dbt_project" / path.relative_to(DBT_PROJECT_DIR) if path.is_relative_to(DBT_PROJECT_DIR)
+                else path.relative_to(REPO_ROOT))
+        digest.update(str(name).encode() + b"\0" + path.read_bytes())
     digest.update(version("dbt-core").encode() + version("dbt-duckdb").encode() + settings.pseudonym_key.encode())
     return digest.hexdigest()
 

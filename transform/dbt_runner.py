@@ -12,9 +12,13 @@ from pathlib import Path
 from common import duck
 from common.settings import REPO_ROOT, Settings
 
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-# the last saved dbt parse of any data dir: it depends on the code, not on the data (see dbt_env)
+DEFAULT_DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# GOVLAKE_DBT_PROJECT_DIR: another copy of the project (tests build a copy holding a deliberately failing test)
+DBT_PROJECT_DIR = Path(os.environ.get("GOVLAKE_DBT_PROJECT_DIR") or DEFAULT_DBT_PROJECT_DIR).resolve()
+# the last saved dbt parse of any data dir: it depends on the code, not on the data (see dbt_env); only the
+# checkout's own project shares it
 PARSE_CACHE = REPO_ROOT / ".cache" / "dbt" / "partial_parse.msgpack"
+SHARE_PARSE = DEFAULT_DBT_PROJECT_DIR.resolve() == DBT_PROJECT_DIR
 
 
 def lake_root(settings: Settings) -> str:
@@ -48,6 +52,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "GOVLAKE_WAREHOUSE_PATH": _from_data_dir(settings, str(settings.warehouse_path)),
         "GOVLAKE_DUCKDB_EXTENSIONS": str(duck.install_extensions(settings)),
         "GOVLAKE_LAKE_ROOT": _from_data_dir(settings, lake_root(settings)),
+        # the alerts ledgers (Airflow's task failures and freshness breaches), read by log_pipeline_alerts
+        "GOVLAKE_ALERTS_DIR": _from_data_dir(settings, str(settings.data_dir / "alerts")),
         "GOVLAKE_DUCKDB_THREADS": str(duckdb_threads_per_node()),
         "S3_ACCESS_KEY": settings.s3_access_key,
         "S3_SECRET_KEY": settings.s3_secret_key,
@@ -76,7 +82,13 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
     dbt_dir = (settings.data_dir / "dbt").resolve()
     target = dbt_dir / "target"
     saved = target / "partial_parse.msgpack"
-    if not saved.exists() and PARSE_CACHE.exists():
+    # a saved parse holds its project's absolute paths (seeds are loaded from them): one of another project copy
+    # (GOVLAKE_DBT_PROJECT_DIR) is thrown away, not re-checked; no marker means the checkout's own project
+    owner = target / "partial_parse.project"
+    parsed_for = owner.read_text() if owner.exists() else str(DEFAULT_DBT_PROJECT_DIR.resolve())
+    if saved.exists() and parsed_for != str(DBT_PROJECT_DIR):
+        saved.unlink()
+    if SHARE_PARSE and not saved.exists() and PARSE_CACHE.exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PARSE_CACHE, saved)
     dbt = Path(sys.executable).with_name("dbt")
@@ -93,7 +105,10 @@ def run_dbt(settings: Settings, args: Sequence[str]) -> bool:
         env={**os.environ, **dbt_env(settings), "DATA_DIR": str(settings.data_dir.resolve())},
         check=False,
     )
-    _share_parse(saved, PARSE_CACHE)
+    if target.exists():
+        owner.write_text(str(DBT_PROJECT_DIR))
+    if SHARE_PARSE:
+        _share_parse(saved, PARSE_CACHE)
     return result.returncode == 0
 
 

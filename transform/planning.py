@@ -59,16 +59,19 @@ def build_args(missing: list[tuple[str, str]], select: str | list[str] | None, f
 # the code (which makes the next build a full one). So a daily build leaves views, and the tests that re-run them
 # over all of bronze, to full builds; it tests every table it rebuilds.
 DAILY_EXCLUDE = ("config.materialized:view",)
-# The manifest is the last full build's (same code) and rewriting it costs ~2 s: a daily build writes no JSON
-# artefacts (its results are in dbt.log)
-DAILY_FLAGS = ("--no-write-json",)
+# A daily build writes dbt's JSON artefacts too: its run_results.json is what the Airflow transform task reports per
+# node (log table, XCom, the failing nodes in the alert) and what the build log takes the relations written from
+# (without it, log_written read the last full build's). dbt writes the manifest with it (~2 s, the same manifest:
+# the same code); `--no-write-json` would skip both
+DAILY_FLAGS: tuple[str, ...] = ()
 
 
 def daily_selection(changed: list[tuple[str, str]]) -> list[str]:
     """What new batches touch: every model downstream of a changed bronze table, and of the batch log (the quality
-    marts). Every staging model also reads its own entity's manifests (committed batches only), and those changed
-    exactly when the entity's batches did."""
-    return ["stg_lake__batches+", *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in changed)]
+    marts), and the alerts ledger's mart (alerts come without batches). Every staging model also reads its own
+    entity's manifests (committed batches only), and those changed exactly when the entity's batches did."""
+    return ["stg_lake__batches+", "stg_platform__alerts+",
+            *(f"source:{BRONZE_SOURCE_PREFIX}{system}.{entity}+" for system, entity in changed)]
 
 
 class BuildPlan(NamedTuple):

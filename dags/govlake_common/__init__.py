@@ -21,7 +21,7 @@ from govlake_common.cli import (
     repo_root,
     simulated_time,
 )
-from govlake_common.dag_defaults import dag_kwargs, freshness_expectation
+from govlake_common.dag_defaults import dag_kwargs, freshness_expectation, ingest_schedule
 from govlake_common.sources import SOURCES, SourceSpec
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "freshness_expectation",
     "govlake_bin",
     "govlake_task",
+    "ingest_schedule",
     "repo_root",
     "simulated_time",
 ]

@@ -21,9 +21,14 @@ def alerts_file() -> Path:
     return data_dir / "alerts" / "airflow.jsonl"
 
 
-def record(kind: str, dag_id: str, task_id: str | None, run_id: str | None, message: str) -> dict[str, Any]:
+def record(kind: str, dag_id: str, task_id: str | None, run_id: str | None, message: str,
+           source: str | None = None) -> dict[str, Any]:
+    """Append one alert (KIND: task_failed, run_failed, freshness_deadline, freshness_breach); SOURCE names the source
+    system concerned where there is one (the ledger is read into the `log_pipeline_alerts` mart)."""
+    if source is None and dag_id.startswith("ingest_"):
+        source = dag_id.removeprefix("ingest_")
     row = {"recorded_at": datetime.now(UTC).isoformat(timespec="seconds"), "kind": kind, "dag_id": dag_id,
-           "task_id": task_id, "run_id": run_id, "message": message}
+           "task_id": task_id, "run_id": run_id, "source": source, "message": message}
     path = alerts_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:

@@ -109,13 +109,15 @@ def govlake_task(
     writer: bool = False,
     inlets: Iterable[Asset] = (),
     outlets: Iterable[Asset] = (),
+    operator: type[BashOperator] = BashOperator,
     **kwargs: Any,
 ) -> BashOperator:
-    """A task running `govlake ARGS...`; `writer=True` puts it in the single-slot writer pool."""
+    """A task running `govlake ARGS...`; `writer=True` puts it in the single-slot writer pool. OPERATOR is
+    BashOperator or a subclass adding to it (the transform's `DbtBuildOperator`)."""
     command = govlake_command(args)
     if writer:
         kwargs.setdefault("pool", WRITER_POOL)
-    return BashOperator(
+    return operator(
         task_id=task_id,
         bash_command=command,
         cwd=str(repo_root()),

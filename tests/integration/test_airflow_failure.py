@@ -35,6 +35,10 @@ def test_failed_transform_alerts_and_leaves_the_previous_snapshot_serving(tmp_pa
     for step in (("ingest", "minyi", "--day", "2024-06-30"), ("transform",), ("publish",)):
         run_govlake(env, *step)
     before = _served(data_dir)
+    # no alert yet, no ledger file: the alerts mart is built and served, empty
+    assert not (data_dir / "alerts").exists()
+    with reader.session(Settings(data_dir=data_dir)) as s:
+        assert s.rows("select count(*) as n from log_pipeline_alerts")[0]["n"] == 0
     # the next day's tickets arrive: there is something to build
     run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.002", "--as-of", "2024-07-31T23:59:59")
     run_govlake(env, "ingest", "minyi", "--day", "2024-07-31")
@@ -56,6 +60,7 @@ def test_failed_transform_alerts_and_leaves_the_previous_snapshot_serving(tmp_pa
     alerts = [json.loads(line) for line in (data_dir / "alerts" / "airflow.jsonl").read_text().splitlines()]
     assert [(a["kind"], a["dag_id"], a["task_id"]) for a in alerts] == [("task_failed", "transform", "transform")]
     assert "最终失败" in alerts[0]["message"]
+    assert alerts[0]["source"] is None  # the transform is no one source's
     assert "GOVLAKE ALERT task_failed" in proc.stdout + proc.stderr
     # nothing was published: readers still see the previous snapshot, with the same rows
     assert _served(data_dir) == before

@@ -30,7 +30,10 @@ def schedule(dag):
     s = dag.schedule
     if s is None or isinstance(s, str):
         return s
-    return sorted(a.uri for a in getattr(s, "objects", s))
+    if type(s).__name__ == "AssetOrTimeSchedule":  # Assets, or a clock
+        return {"cron": s.timetable.expression, "any_of": type(s.asset_condition).__name__,
+                "assets": sorted(a.uri for a in s.asset_condition.objects)}
+    return {"all": type(s).__name__ == "AssetAll", "assets": sorted(a.uri for a in getattr(s, "objects", s))}
 
 out = {"import_errors": bag.import_errors, "dags": {}}
 for dag_id, dag in bag.dags.items():
@@ -42,6 +45,7 @@ for dag_id, dag in bag.dags.items():
         "doc_md": dag.doc_md or "",
         "max_active_runs": dag.max_active_runs,
         "paused_on_creation": dag.is_paused_upon_creation,
+        "end_date": dag.end_date.isoformat() if dag.end_date else None,
         "timeout": dag.dagrun_timeout.total_seconds() if dag.dagrun_timeout else None,
         "run_failure_alert": bool(dag.on_failure_callback),
         "tasks": {
@@ -56,6 +60,7 @@ for dag_id, dag in bag.dags.items():
                 "mode": getattr(t, "mode", None),
                 "command": getattr(t, "bash_command", None),
                 "outlets": [a.uri for a in t.outlets],
+                "trigger_rule": getattr(t.trigger_rule, "value", str(t.trigger_rule)),
             }
             for t in dag.tasks
         },
@@ -102,6 +107,8 @@ def test_every_source_has_an_ingest_dag_on_its_cadence(tmp_path: Path) -> None:
         assert sensor["type"] == "BashSensor" and sensor["mode"] == "reschedule" and sensor["soft_fail"] is True
         assert needle in sensor["command"]
         assert tasks["ingest"]["upstream"] == ["wait_for_drop"]
+        # a drop that never came still lets the ingest run (it takes what arrived) and emit the day's bronze event
+        assert tasks["ingest"]["trigger_rule"].endswith("none_failed")
 
 
 def test_assets_chain_bronze_to_serving_and_writers_share_one_pool(tmp_path: Path) -> None:
@@ -109,10 +116,12 @@ def test_assets_chain_bronze_to_serving_and_writers_share_one_pool(tmp_path: Pat
     bronze = sorted(t["outlets"][0] for d, dag in dags.items() if d.startswith("ingest_")
                     for t in dag["tasks"].values() if t["outlets"])
     assert len(bronze) == len(SOURCES)
-    # one transform DAG scheduled on every bronze Asset; publish on the marts; the serving Asset at the end
-    assert dags["transform"]["schedule"] == bronze
+    # one transform DAG once every bronze Asset was updated (the day's burst of ingests done), or hourly by the clock;
+    # publish on the marts; the serving Asset at the end
+    assert dags["transform"]["schedule"] == {"cron": "40 * * * *", "any_of": "AssetAll", "assets": bronze}
     assert dags["transform"]["tasks"]["transform"]["outlets"] == ["govlake://warehouse/marts"]
-    assert dags["publish"]["schedule"] == ["govlake://warehouse/marts"]
+    assert dags["transform"]["tasks"]["transform"]["type"] == "DbtBuildOperator"
+    assert dags["publish"]["schedule"] == {"all": False, "assets": ["govlake://warehouse/marts"]}
     assert dags["publish"]["tasks"]["publish"]["outlets"] == ["govlake://serving/snapshot"]
     # DuckDB and bronze rewrites: one writer at a time
     for dag_id, task_id in (("transform", "transform"), ("publish", "publish"), ("compact", "compact")):
@@ -132,7 +141,7 @@ def test_every_task_retries_with_backoff_and_alerts_on_final_failure(tmp_path: P
         assert _has_chinese(dag["doc_md"]), dag_id
         for task_id, task in dag["tasks"].items():
             assert task["on_failure"], f"{dag_id}.{task_id}"
-            if task["type"] == "BashOperator":
+            if task["type"] in ("BashOperator", "DbtBuildOperator"):
                 assert task["retries"] >= 1 and task["backoff"] > 1, f"{dag_id}.{task_id}"
                 assert task["command"].startswith("/opt/govlake/bin/govlake "), f"{dag_id}.{task_id}"
 
@@ -144,7 +153,12 @@ def test_simulated_time_turns_the_clock_off(tmp_path: Path) -> None:
     assert production["simulate_sources"]["schedule"] is None
     assert "--as-of {{ ds }}T23:59:59" in production["simulate_sources"]["tasks"]["simulate"]["command"]
     for dag_id, dag in simulated.items():
-        if isinstance(production[dag_id]["schedule"], str):  # a cron: off in simulated time
+        if dag_id.startswith("ingest_"):  # one run per simulated day (for backfills), never past the simulated year
+            assert dag["schedule"] == "0 12 * * *" and dag["end_date"] == "2024-12-31T15:59:59+00:00", dag_id
+            assert production[dag_id]["end_date"] is None
+        elif dag_id == "transform":  # the day's burst only, no clock
+            assert dag["schedule"] == {"all": True, "assets": production[dag_id]["schedule"]["assets"]}
+        elif isinstance(production[dag_id]["schedule"], str):  # a cron: off in simulated time
             assert dag["schedule"] is None, dag_id
         else:  # Asset schedules stay
             assert dag["schedule"] == production[dag_id]["schedule"], dag_id
