@@ -80,6 +80,10 @@ DATA_CACHE_CONFIG = _cache("data", 600)
 FILTER_STATE_CACHE_CONFIG = _cache("filter_state", 90 * 24 * 3600)
 EXPLORE_FORM_DATA_CACHE_CONFIG = _cache("explore", 7 * 24 * 3600)
 
+# Drill by / drill to detail: the dashboards are read, not explored row by row (drill to detail would list raw
+# rows), and with them on, a dashboard fetches each dataset's drill_info while it renders: one request per dataset.
+FEATURE_FLAGS = {"DRILL_BY": False, "DRILL_TO_DETAIL": False}
+
 # Superset's default CSP lets the UI load a telemetry pixel (scarf.sh), map tiles and web fonts from the internet.
 # A government intranet deployment sends nothing out, and the offline one-map will serve its own tiles, so the
 # policy allows this origin only (the browser then blocks the pixel without even a DNS lookup).

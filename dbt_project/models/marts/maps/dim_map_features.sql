@@ -53,7 +53,7 @@ community_rows as (
             'properties', json_object(
                 'name', area_name, 'layer', '社区', 'tickets', tickets,
                 'fillColor', ['#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#3182bd'][volume_class],
-                'strokeColor', '#8c96a0'
+                'strokeColor', '#ffffff'
             )
         ) as feature
     from community_volume
@@ -76,7 +76,7 @@ street_rows as (
                     else to_json(flatten(cast(json_extract(geometry_geojson, '$.coordinates') as double[][][][])))
                 end
             ),
-            'properties', json_object('name', area_name, 'layer', '街道边界', 'strokeColor', '#1f3a93')
+            'properties', json_object('name', area_name, 'layer', '街道边界', 'strokeColor', '#08306b')
         ) as feature
     from boundaries
     where area_level = 'street'
