@@ -110,7 +110,7 @@ def dashboards(b: Builder) -> list[Dashboard]:
          "- 绿点：视频点位；橙点：重点场所；红点：重点事件\n\n"
          "图上不加载任何在线底图或瓦片，内网可用；可按街道、社区筛选（左侧）。",
          b.geojson_map("boundaries", "街道与社区（示意边界）及点位", "dim_map_features", "feature_geojson",
-                       center=(114.048, 22.669), zoom=11.2, width=8, height=90)],
+                       center=(114.048, 22.669), zoom=11.2, width=8, height=90, point_radius_m=40)],
         [b.scatter_map("hazards", "夜巡隐患分布（按隐患类型）", "fct_patrol_hazards", "hazard_id", "hazard_type"),
          b.scatter_map("places", "重点场所分布（按场所类型）", "dim_key_places", "place_id", "place_type_name")],
         [b.bar("tickets-by-community", "各社区事件量", "agg_tickets_monthly", "community_name", ["event_count"],
@@ -228,6 +228,12 @@ def dashboards(b: Builder) -> list[Dashboard]:
                  order_by="progress_pct", ascending=True, limit=80, width=6)],
     ])
 
+    freshness = b.table("freshness", "数据源新鲜度（按应到周期判断是否超期）", "agg_source_freshness",
+                        columns=("source_name", "entity", "cadence_name", "last_committed_at", "due_by", "is_late",
+                                 "data_through", "batches_committed", "batches_failed", "is_failing"),
+                        order_by="is_late", limit=100, width=12)
+    freshness.description = ("每个数据源按其应到周期（每小时 / 每日 / 每月，与 Airflow 调度一致）判断是否超期："
+                             "最近一次成功接收时间加上最长间隔即为下批应到时间，早于判定时点（湖中最新一次到达）即为超期。")
     quality = Dashboard("data-quality", "数据质量", "批次、接收 / 入湖 / 隔离、按规则拒收、数据源新鲜度（工程）", [
         [b.number("q-batches", "批次数", "fct_ingestion_batches", "batch_count", trend=False),
          b.number("q-received", "接收行数", "fct_ingestion_batches", "rows_received_sum", trend=False),
@@ -245,13 +251,7 @@ def dashboards(b: Builder) -> list[Dashboard]:
                   width=3),
          b.number("q-late", "超期数据源", "agg_source_freshness", "late_sources", trend=False,
                   subtitle="最近成功接收已超过应到周期", width=3)],
-        ["#### 数据源时效\n"
-         "每个数据源按其应到周期（每小时 / 每日 / 每月，与 Airflow 调度一致）判断是否超期："
-         "最近一次成功接收时间加上最长间隔即为**下批应到时间**，早于判定时点（湖中最新一次到达）即为超期。"],
-        [b.table("freshness", "数据源新鲜度（按应到周期判断是否超期）", "agg_source_freshness",
-                 columns=("source_name", "entity", "cadence_name", "last_committed_at", "due_by", "is_late",
-                          "data_through", "batches_committed", "batches_failed", "is_failing"),
-                 order_by="is_late", limit=100, width=12)],
+        [freshness],
     ], filters=("time",))
     return [cockpit, one_map, demand, baseline, video, pingan, community, quality]
 
