@@ -20,9 +20,13 @@ import yaml
 from common.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The one map is a deck.gl (WebGL) chart. Headless Chromium has no GPU here (--disable-gpu: software compositing):
+# WebGL runs on SwiftShader, its CPU renderer, which recent Chromium versions only allow with
+# --enable-unsafe-swiftshader (no longer as a silent fallback).
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
+    "--enable-unsafe-swiftshader",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",

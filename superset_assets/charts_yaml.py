@@ -25,14 +25,18 @@ class Dataset:
     uuid: str
     columns: frozenset[str]
     dttm: str | None
+    types: dict[str, str] = field(default_factory=dict)  # physical column -> its type (upper case)
+    labels: dict[str, str] = field(default_factory=dict)  # column -> its Chinese label
 
 
 def load_datasets(directory: Path = DATASETS_DIR) -> dict[str, Dataset]:
     found = {}
     for path in sorted(directory.glob("*.yaml")):
         ds = yaml.safe_load(path.read_text(encoding="utf-8"))
-        found[ds["table_name"]] = Dataset(ds["table_name"], ds["uuid"],
-                                          frozenset(c["column_name"] for c in ds["columns"]), ds["main_dttm_col"])
+        found[ds["table_name"]] = Dataset(
+            ds["table_name"], ds["uuid"], frozenset(c["column_name"] for c in ds["columns"]), ds["main_dttm_col"],
+            {c["column_name"]: (c["type"] or "").upper() for c in ds["columns"] if not c["expression"]},
+            {c["column_name"]: c["verbose_name"] or c["column_name"] for c in ds["columns"]})
     return found
 
 
@@ -74,6 +78,27 @@ def _sql_filter(sql: str) -> dict[str, Any]:
     return {"clause": "WHERE", "expressionType": "SQL", "sqlExpression": sql}
 
 
+NULL_TEXT = "—"  # an empty cell (Superset's table prints an untranslated "N/A" for a null)
+
+
+def display_column(ds: Dataset, column: str, timestamp_format: str = "%Y-%m-%d %H:%M") -> str | dict[str, Any]:
+    """A raw table's column as leaders should read it: a boolean as 是 / 否, an empty text or time cell as —.
+    Numbers and calculated columns stay as they are (formatted by the chart)."""
+    kind = ds.types.get(column, "")
+    label = ds.labels.get(column, column)
+    if kind == "BOOLEAN":
+        sql = f"CASE WHEN {column} THEN '是' WHEN NOT {column} THEN '否' ELSE '{NULL_TEXT}' END"
+    elif kind.startswith("VARCHAR"):
+        sql = f"COALESCE({column}, '{NULL_TEXT}')"
+    elif kind.startswith("TIMESTAMP"):
+        sql = f"COALESCE(strftime({column}, '{timestamp_format}'), '{NULL_TEXT}')"
+    elif kind == "DATE":
+        sql = f"COALESCE(strftime({column}, '%Y-%m-%d'), '{NULL_TEXT}')"
+    else:
+        return column
+    return {"expressionType": "SQL", "sqlExpression": sql, "label": label, "columnType": None}
+
+
 def sql_metric(label: str, sql: str) -> dict[str, Any]:
     return {"expressionType": "SQL", "sqlExpression": sql, "label": label, "hasCustomLabel": True}
 
@@ -81,6 +106,11 @@ def sql_metric(label: str, sql: str) -> dict[str, Any]:
 def _base(ds: Dataset, where: list[str]) -> dict[str, Any]:
     return {"adhoc_filters": _time_filter(ds.dttm) + [_sql_filter(w) for w in where], "extra_form_data": {},
             "color_scheme": "supersetColors"}
+
+
+# a count axis: ECharts puts ticks at halves when the counts are small, and ",d" printed them as 0, 0, 1, 1, 2;
+# this prints 0.5 where a tick falls between integers and 1,234 for a whole number
+COUNT_AXIS = ",.2~f"
 
 
 class Builder:
@@ -110,7 +140,7 @@ class Builder:
         return Chart(key, title, table, viz, {"viz_type": viz, **params}, subtitle, width, height)
 
     def timeseries(self, key: str, title: str, table: str, metrics: list[Any], *, kind: str = "line",
-                   groupby: tuple[str, ...] = (), y_title: str = "", fmt: str = ",d", stack: bool = False,
+                   groupby: tuple[str, ...] = (), y_title: str = "", fmt: str = COUNT_AXIS, stack: bool = False,
                    where: tuple[str, ...] = (), width: int = 6, height: int = 50, x: str | None = None) -> Chart:
         ds = self.ds(table)
         viz = "echarts_timeseries_line" if kind == "line" else "echarts_timeseries_bar"
@@ -126,7 +156,7 @@ class Builder:
         return Chart(key, title, table, viz, params, "", width, height)
 
     def bar(self, key: str, title: str, table: str, x: str, metrics: list[Any], *, groupby: tuple[str, ...] = (),
-            x_title: str = "", y_title: str = "", fmt: str = ",d", stack: bool = False, horizontal: bool = False,
+            x_title: str = "", y_title: str = "", fmt: str = COUNT_AXIS, stack: bool = False, horizontal: bool = False,
             where: tuple[str, ...] = (), width: int = 6, height: int = 50, limit: int = 50,
             values: bool = True) -> Chart:
         """Bars over a category column, sorted by the first metric (VALUES: print each bar's value)."""
@@ -169,7 +199,7 @@ class Builder:
                   "allow_rearrange_columns": False, "color_pn": True,
                   "column_config": {"value": {"d3NumberFormat": ",.2f"}}}
         if columns:
-            params.update({"query_mode": "raw", "all_columns": list(columns),
+            params.update({"query_mode": "raw", "all_columns": [display_column(ds, c) for c in columns],
                            "order_by_cols": [f'["{order_by}", {str(ascending).lower()}]'] if order_by else []})
         else:
             params.update({"query_mode": "aggregate", "groupby": list(groupby), "metrics": metrics or [],
@@ -190,6 +220,28 @@ class Builder:
                   "truncateYAxis": True, "xAxisBounds": [None, None], "y_axis_bounds": [None, None],
                   "opacity": 0.7}
         return Chart(key, title, table, "bubble_v2", params, "", width, height)
+
+
+    def geojson_map(self, key: str, title: str, table: str, feature: str, *, center: tuple[float, float],
+                    zoom: float, where: tuple[str, ...] = (), width: int = 12, height: int = 80,
+                    point_radius_m: int = 60) -> Chart:
+        """GeoJSON features drawn with deck.gl (polygons, lines, points; colours from each feature's properties)
+        over an offline base map (superset_config.DECKGL_BASE_MAP: no tiles from the internet, no Mapbox token)."""
+        ds = self.ds(table)
+        transparent = {"r": 0, "g": 0, "b": 0, "a": 0}  # 0 alpha: each feature's own fillColor / strokeColor
+        params = {**_base(ds, list(where)), "viz_type": "deck_geojson", "geojson": feature, "row_limit": 50000,
+                  "filled": True, "stroked": True, "extruded": False, "point_radius_scale": point_radius_m,
+                  "line_width": 2, "line_width_unit": "pixels", "fill_color_picker": transparent,
+                  "stroke_color_picker": transparent, "autozoom": False, "mapbox_style": OFFLINE_BASE_MAP,
+                  "viewport": {"longitude": center[0], "latitude": center[1], "zoom": zoom, "bearing": 0,
+                               "pitch": 0},
+                  "js_columns": [], "js_data_mutator": "", "js_tooltip": "", "js_onclick_href": "",
+                  "reverse_long_lat": False}
+        return Chart(key, title, table, "deck_geojson", params, "", width, height)
+
+
+# the one map's base map: a blank tile this Superset serves itself (superset_config.py: BLUEPRINTS, DECKGL_BASE_MAP)
+OFFLINE_BASE_MAP = "tile:///govlake/blank-tile.png"
 
 
 # ---------------------------------------------------------------- YAML

@@ -101,16 +101,19 @@ def dashboards(b: Builder) -> list[Dashboard]:
     ])
 
     one_map = Dashboard("one-map", "一图统览",
-                        "全区一张图：视频点位、重点场所、夜巡隐患与重点事件的坐标分布（离线，无底图）", [
-        ["#### 一图统览\n各点为平台自有数据的经纬度坐标，图上不加载任何在线底图或瓦片，内网可用；"
-         "按街道、社区、时间筛选（左侧）。点击图例可显示或隐藏某一类别。\n\n"
-         "右图为各街道的网格中心点（示意分区，非测绘边界），用作其余各图的位置参照。",
-         b.scatter_map("streets", "街道分区（网格中心点，示意）", "dim_areas", "grid_code", "street_name",
-                       where=("area_level = 'grid'",), width=8, height=50)],
-        [b.scatter_map("cameras", "视频点位分布（按设备类型）", "dim_cameras", "device_id", "device_type_name"),
-         b.scatter_map("places", "重点场所分布（按场所类型）", "dim_key_places", "place_id", "place_type_name")],
+                        "全区一张图：街道与社区示意边界、社区事件量、视频点位、重点场所与重点事件"
+                        "（离线，无在线底图）", [
+        ["#### 一图统览\n"
+         "**边界为示意边界**：由平台网格中心点生成（各网格的泰森多边形按社区、街道合并），仅用于定位，"
+         "非测绘或行政区划边界。\n\n"
+         "- 深蓝线：街道边界；白线：社区边界\n"
+         "- 社区填色：事件量（全部月份）由浅到深分五档\n"
+         "- 绿点：视频点位；橙点：重点场所；红点：重点事件\n\n"
+         "图上不加载任何在线底图或瓦片，内网可用；可按街道、社区筛选（左侧）。",
+         b.geojson_map("boundaries", "街道与社区（示意边界）及点位", "dim_map_features", "feature_geojson",
+                       center=(114.048, 22.669), zoom=11.2, width=8, height=90, point_radius_m=40)],
         [b.scatter_map("hazards", "夜巡隐患分布（按隐患类型）", "fct_patrol_hazards", "hazard_id", "hazard_type"),
-         b.scatter_map("events", "重点事件分布（按事件类型）", "fct_key_events", "event_id", "event_type_name")],
+         b.scatter_map("places", "重点场所分布（按场所类型）", "dim_key_places", "place_id", "place_type_name")],
         [b.bar("tickets-by-community", "各社区事件量", "agg_tickets_monthly", "community_name", ["event_count"],
                x_title="社区", y_title="事件量（件）", width=6, limit=60, values=False),
          b.bar("online-by-street", "各街道摄像机在线 / 离线（台·日）", "agg_camera_availability_daily",
@@ -123,7 +126,7 @@ def dashboards(b: Builder) -> list[Dashboard]:
          b.number("d-returns", "退单率", "agg_tickets_monthly", "return_rate", fmt=".1%"),
          b.number("d-repeat", "重复诉求率", "agg_tickets_monthly", "repeat_rate", fmt=".1%"),
          b.number("d-formal", "疑似形式办结", "agg_tickets_monthly", "formal_closure_count")],
-        [b.pie("channels", "受理渠道（渠道代码）", "agg_tickets_monthly", "channel_code", "event_count"),
+        [b.pie("channels", "受理渠道", "agg_tickets_monthly_by_channel", "channel_name", "channel_event_count"),
          b.bar("categories", "诉求大类", "agg_tickets_monthly", "category_l1_name", ["event_count"],
                x_title="诉求大类", y_title="事件量（件）", width=8)],
         [b.table("categories-l2", "诉求小类（前 20）", "agg_tickets_monthly",
@@ -226,6 +229,12 @@ def dashboards(b: Builder) -> list[Dashboard]:
                  order_by="progress_pct", ascending=True, limit=80, width=6)],
     ])
 
+    freshness = b.table("freshness", "数据源新鲜度（按应到周期判断是否超期）", "agg_source_freshness",
+                        columns=("source_name", "entity", "cadence_name", "last_committed_at", "due_by", "is_late",
+                                 "data_through", "batches_committed", "batches_failed", "is_failing"),
+                        order_by="is_late", limit=100, width=12)
+    freshness.description = ("每个数据源按其应到周期（每小时 / 每日 / 每月，与 Airflow 调度一致）判断是否超期："
+                             "最近一次成功接收时间加上最长间隔即为下批应到时间，早于判定时点（湖中最新一次到达）即为超期。")
     quality = Dashboard("data-quality", "数据质量",
                         "批次、接收 / 入湖 / 隔离、按规则拒收、数据源新鲜度、调度告警（工程）", [
         [b.number("q-batches", "批次数", "fct_ingestion_batches", "batch_count", trend=False),
@@ -241,11 +250,10 @@ def dashboards(b: Builder) -> list[Dashboard]:
                ["rows_affected_sum"], where=("level = 'field'",), x_title="规则", y_title="修复行数", limit=20,
                width=6),
          b.number("q-repaired", "修复行数（字段级）", "fct_ingestion_batches", "rows_repaired_sum", trend=False,
-                  width=6)],
-        [b.table("freshness", "数据源新鲜度", "agg_source_freshness",
-                 columns=("source_system", "entity", "batches_committed", "batches_failed", "last_committed_at",
-                          "data_through", "is_failing"),
-                 order_by="source_system", ascending=True, limit=100, width=12)],
+                  width=3),
+         b.number("q-late", "超期数据源", "agg_source_freshness", "late_sources", trend=False,
+                  subtitle="最近成功接收已超过应到周期", width=3)],
+        [freshness],
         # the alerts ledger (dags/govlake_common/alerts.py): task failures, failed or overdue runs, late sources
         [b.number("q-alerts", "调度告警数", "log_pipeline_alerts", "alert_count", trend=False, width=3),
          b.table("alerts", "调度告警（任务失败、运行超时、来源时效超期）", "log_pipeline_alerts",

@@ -80,6 +80,10 @@ DATA_CACHE_CONFIG = _cache("data", 600)
 FILTER_STATE_CACHE_CONFIG = _cache("filter_state", 90 * 24 * 3600)
 EXPLORE_FORM_DATA_CACHE_CONFIG = _cache("explore", 7 * 24 * 3600)
 
+# Drill by / drill to detail: the dashboards are read, not explored row by row (drill to detail would list raw
+# rows), and with them on, a dashboard fetches each dataset's drill_info while it renders: one request per dataset.
+FEATURE_FLAGS = {"DRILL_BY": False, "DRILL_TO_DETAIL": False}
+
 # Superset's default CSP lets the UI load a telemetry pixel (scarf.sh), map tiles and web fonts from the internet.
 # A government intranet deployment sends nothing out, and the offline one-map will serve its own tiles, so the
 # policy allows this origin only (the browser then blocks the pixel without even a DNS lookup).
@@ -130,3 +134,35 @@ def _attach_served_marts(dbapi_connection: Any, _record: Any) -> None:
         cur.execute("use govlake")
     finally:
         cur.close()
+
+
+# The one map (一图统览) draws deck.gl layers over a base map. Superset's default base maps are OpenStreetMap tiles
+# and Mapbox styles: internet, and a token. Here the only base map is a plain tile this app serves itself, so the map
+# works on an intranet and in a test without network (its boundaries are drawn by the layer, not the tiles).
+def _blank_tile_png(rgb: tuple[int, int, int] = (244, 246, 248), size: int = 256) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    row = b"\x00" + bytes(rgb) * size
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * size, 9)) + chunk(b"IEND", b""))
+
+
+def _offline_map_blueprint() -> Any:
+    from flask import Blueprint, Response
+
+    blueprint = Blueprint("govlake_offline_map", __name__)
+    tile = _blank_tile_png()
+
+    @blueprint.route("/govlake/blank-tile.png")
+    def blank_tile() -> Response:
+        return Response(tile, mimetype="image/png", headers={"Cache-Control": "public, max-age=86400"})
+
+    return blueprint
+
+
+BLUEPRINTS = [_offline_map_blueprint()]
+DECKGL_BASE_MAP = [["tile:///govlake/blank-tile.png", "空白底图（离线）"]]

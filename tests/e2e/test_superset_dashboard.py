@@ -177,7 +177,9 @@ def test_every_dashboard_renders_every_chart_with_data_for_a_leader(superset_set
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
-            page.on("response", lambda r: data_responses.append(r) if "/api/v1/chart/data" in r.url else None)
+            # chart data: /api/v1/chart/data, and the legacy /superset/explore_json/ the deck.gl map still uses
+            page.on("response", lambda r: data_responses.append(r)
+                    if "/api/v1/chart/data" in r.url or "/superset/explore_json/" in r.url else None)
             page.on("console", lambda m: console.append(m.text))
             browser_login(page, base, "leader", s.superset_demo_password)
             for slug, title, chart_titles in DASHBOARDS:
@@ -203,6 +205,10 @@ def test_every_dashboard_renders_every_chart_with_data_for_a_leader(superset_set
                 assert len(payloads) >= len(chart_titles), title
                 for status, payload in payloads:
                     assert status == 200, payload
+                    if "result" not in payload:  # explore_json: one payload, the layer's features
+                        assert not payload.get("error"), payload
+                        assert payload["rowcount"] > 0 and payload["data"]["features"], (title, payload.get("query"))
+                        continue
                     for result in payload["result"]:
                         assert not result.get("error"), result
                         assert result["rowcount"] > 0, (title, result.get("query"))
@@ -373,6 +379,61 @@ def test_an_analyst_reads_the_snapshot_in_sql_lab_and_cannot_write(superset_sett
         write = _sql_lab(analyst, database_id, "create table stolen as select 1 as x")
         assert write.status_code >= 400 or write.json().get("status") == "failed", write.text
     assert not _published(s, "select * from information_schema.tables where table_name = 'stolen'")
+
+
+def test_an_engineer_sees_data_quality_with_data_runs_sql_lab_and_no_other_dashboard(
+        superset_settings: Settings, api: httpx.Client) -> None:
+    """`engineer` (access.py): the data-quality datasets only, so the 数据质量 dashboard, and SQL Lab on them."""
+    from playwright.sync_api import sync_playwright
+
+    s = superset_settings
+    base = superset.base_url(s)
+    quality_titles = next(t for slug, _, t in DASHBOARDS if slug == "data-quality")
+    database_id = api.get("/api/v1/database/").json()["result"][0]["id"]
+    ((batches,),) = _published(s, "select count(*) from main.fct_ingestion_batches")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
+            browser_login(page, base, "engineer", s.superset_demo_password)
+            # the dashboard list offers 数据质量 and nothing else
+            listed = page.request.get(f"{base}/api/v1/dashboard/?q=(page_size:100)").json()["result"]
+            assert [d["slug"] for d in listed] == ["data-quality"], listed
+            render_dashboard(page, base, "data-quality", len(quality_titles))
+            page.wait_for_timeout(1_500)
+            page.screenshot(path=str(ARTIFACTS / "superset_data-quality_engineer.png"), full_page=True)
+            charts = page.evaluate(f"({CHART_STATE_JS})()")
+            assert {c["title"] for c in charts} == quality_titles
+            for chart in charts:
+                assert chart["errors"] == 0, f"{chart['title']}: {chart['text'][:300]}"
+            numbers = {c["title"]: c["text"].strip() for c in charts}
+            assert numbers["批次数"].replace(",", "") == str(batches), numbers["批次数"]
+            # every other dashboard is not found for them, in the browser and through the API
+            for slug, _, _ in DASHBOARDS:
+                if slug == "data-quality":
+                    continue
+                assert page.request.get(f"{base}/api/v1/dashboard/{slug}").status == 404, slug
+                page.goto(f"{base}/superset/dashboard/{slug}/")
+                page.wait_for_load_state("networkidle")
+                assert not page.query_selector('[data-test="chart-grid-component"]'), slug
+            # SQL Lab, in the same browser session: a select on a quality mart runs, one on another mart is refused
+            page.goto(f"{base}/sqllab/")
+            page.wait_for_selector("text=SQL", timeout=60_000)
+            csrf = page.request.get(f"{base}/api/v1/security/csrf_token/").json()["result"]
+
+            def run(sql: str) -> Any:
+                return page.request.post(f"{base}/api/v1/sqllab/execute/", headers={"X-CSRFToken": csrf},
+                                         data={"database_id": database_id, "sql": sql, "schema": "main",
+                                               "runAsync": False})
+
+            read = run("select count(*) as n from fct_ingestion_batches")
+            assert read.status == 200, read.text()
+            assert read.json()["data"][0]["n"] == batches
+            refused = run("select count(*) as n from agg_tickets_monthly")
+            assert refused.status >= 400, refused.text()
+            assert "agg_tickets_monthly" in refused.text()
+        finally:
+            browser.close()
 
 
 def test_access_is_idempotent(superset_settings: Settings) -> None:

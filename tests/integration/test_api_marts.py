@@ -40,7 +40,7 @@ def test_the_list_holds_every_contracted_mart_with_its_columns(admin: Any, publi
                   and n["original_file_path"].startswith("models/marts/")
                   and (n["config"].get("contract") or {}).get("enforced")}
     body = admin.get("/v1/marts").json()
-    assert {m["table"] for m in body["items"]} == contracted and len(contracted) == 59
+    assert {m["table"] for m in body["items"]} == contracted and len(contracted) == 62
     tickets = next(m for m in body["items"] if m["mart"] == "tickets")
     assert tickets["title"] == "民意速办工单事实表" and tickets["key"] == ["ticket_id"]
     assert {"street_code", "created_month_from", "category_code"} <= set(tickets["filters"])
@@ -169,4 +169,4 @@ def test_openapi_documents_each_mart(admin: Any) -> None:
     items = spec["components"]["schemas"][ref]["properties"]["items"]["items"]["$ref"].split("/")[-1]
     row = spec["components"]["schemas"][items]["properties"]
     assert row["ticket_id"]["description"].startswith("工单编号")
-    assert sum(1 for p in spec["paths"] if p.startswith("/v1/marts/")) == 59
+    assert sum(1 for p in spec["paths"] if p.startswith("/v1/marts/")) == 62
