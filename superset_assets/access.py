@@ -25,7 +25,8 @@ STREETS_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" 
 READER_ROLE = "govlake_reader"  # read access to every dataset of the published database
 QUALITY_ROLE = "govlake_quality_reader"  # read access to the data-quality datasets only
 STREET_ROLE = "govlake_street_{code}"
-QUALITY_TABLES = frozenset({"fct_ingestion_batches", "agg_quarantine_by_rule", "agg_source_freshness"})
+QUALITY_TABLES = frozenset({"fct_ingestion_batches", "agg_quarantine_by_rule", "agg_source_freshness",
+                            "log_pipeline_alerts"})
 
 
 def street_codes() -> dict[str, str]:

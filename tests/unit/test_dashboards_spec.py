@@ -76,3 +76,14 @@ def test_every_dashboard_is_chinese_with_filters_scoped_to_charts_that_have_the_
                 if "column" in target:
                     ds = datasets[target["datasetUuid"]]
                     assert target["column"]["name"] in {c["column_name"] for c in ds["columns"]}
+
+
+def test_the_engineer_can_read_every_dataset_of_the_data_quality_dashboard() -> None:
+    """The engineer's role (access.QUALITY_TABLES) must cover each dataset a 数据质量 chart reads, or that chart
+    shows them a permission error instead of its data."""
+    from superset_assets import access
+
+    datasets = _datasets()
+    read = {datasets[yaml.safe_load(p.read_text(encoding="utf-8"))["dataset_uuid"]]["table_name"]
+            for p in (charts_yaml.HERE / "charts" / "data-quality").glob("*.yaml")}
+    assert read and read <= access.QUALITY_TABLES, read - access.QUALITY_TABLES
