@@ -27,13 +27,21 @@ ACCEPT = {"text/csv": "csv", "application/vnd.apache.parquet": "parquet", "appli
 
 
 class BytesCache:
-    """Encoded answers by key — (bytes, what goes with them, rows) — bounded in bytes, least recently used out first."""
+    """Encoded answers by key — (bytes, what goes with them, rows) — bounded in bytes, least recently used out first.
+    Keys start with a snapshot id, which is unique within one catalog only: `clear_answer_caches()` empties every
+    cache when the process switches catalogs (tests, reloads)."""
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Any, tuple[bytes, Any, int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        _CACHES.append(self)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
 
     def get(self, key: Any) -> tuple[bytes, Any, int] | None:
         with self._lock:
@@ -51,6 +59,14 @@ class BytesCache:
             while self._size > self.max_bytes:
                 _, old = self._entries.popitem(last=False)
                 self._size -= len(old[0])
+
+
+_CACHES: list[BytesCache] = []
+
+
+def clear_answer_caches() -> None:
+    for cache in _CACHES:
+        cache.clear()
 
 
 def negotiate(request: Request, explicit: str | None) -> str:

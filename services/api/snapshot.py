@@ -31,6 +31,7 @@ from fastapi import HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from common.settings import get_settings
+from services.api.formats import clear_answer_caches
 from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, sqlite_wal
 
 POLL_SECONDS = float(os.environ.get("API_SNAPSHOT_POLL_SECONDS", "0.2"))
@@ -308,6 +309,7 @@ def reset_reader() -> None:
         if _reader.cache_info().currsize:
             _reader().close()
         _reader.cache_clear()
+        clear_answer_caches()  # their keys are snapshot ids, which another catalog numbers alike
 
 
 async def open_snapshot(

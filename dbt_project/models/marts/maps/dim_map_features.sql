@@ -8,7 +8,9 @@ boundaries as (
 ),
 
 tickets as (
-    select community_code, sum(tickets) as tickets
+    select
+        community_code,
+        sum(tickets) as tickets
     from {{ ref('agg_tickets_monthly') }}
     group by community_code
 ),
@@ -88,21 +90,22 @@ street_rows as (
     ('events', 'event_id', 'event', '重点事件', '#d62728'),
 ] %}
 {% for relation, id_column, code, name, colour in point_layers %}
-{{ code }}_rows as (
-    select
-        {{ id_column }} as feature_id,
-        '{{ code }}' as layer_code,
-        '{{ name }}' as layer_name,
-        street_code,
-        community_code,
-        json_object(
-            'type', 'Feature',
-            'geometry', json_object('type', 'Point', 'coordinates', [longitude, latitude]),
-            'properties', json_object('layer', '{{ name }}', 'fillColor', '{{ colour }}', 'strokeColor', '{{ colour }}')
-        ) as feature
-    from {{ relation }}
-    where longitude is not null and latitude is not null
-),
+    {{ code }}_rows as (
+        select
+            {{ id_column }} as feature_id,
+            '{{ code }}' as layer_code,
+            '{{ name }}' as layer_name,
+            street_code,
+            community_code,
+            json_object(
+                'type', 'Feature',
+                'geometry', json_object('type', 'Point', 'coordinates', [longitude, latitude]),
+                'properties',
+                json_object('layer', '{{ name }}', 'fillColor', '{{ colour }}', 'strokeColor', '{{ colour }}')
+            ) as feature
+        from {{ relation }}
+        where longitude is not null and latitude is not null
+    ),
 {% endfor %}
 
 unioned as (
@@ -110,21 +113,21 @@ unioned as (
     union all
     select * from street_rows
     {% for _, _, code, _, _ in point_layers %}
-    union all
-    select * from {{ code }}_rows
+        union all
+        select * from {{ code }}_rows
     {% endfor %}
 ),
 
 final as (
     select
-        (unioned.layer_code || ':' || unioned.feature_id)::varchar as feature_key,
-        unioned.layer_code::varchar as layer_code,
-        unioned.layer_name::varchar as layer_name,
-        unioned.street_code::varchar as street_code,
-        street_areas.street_name::varchar as street_name,
-        unioned.community_code::varchar as community_code,
-        community_areas.community_name::varchar as community_name,
-        unioned.feature::varchar as feature_geojson
+        cast((unioned.layer_code || ':' || unioned.feature_id) as varchar) as feature_key,
+        cast(unioned.layer_code as varchar) as layer_code,
+        cast(unioned.layer_name as varchar) as layer_name,
+        cast(unioned.street_code as varchar) as street_code,
+        cast(street_areas.street_name as varchar) as street_name,
+        cast(unioned.community_code as varchar) as community_code,
+        cast(community_areas.community_name as varchar) as community_name,
+        cast(unioned.feature as varchar) as feature_geojson
     from unioned
     left join areas as street_areas
         on unioned.street_code = street_areas.area_code and street_areas.area_level = 'street'

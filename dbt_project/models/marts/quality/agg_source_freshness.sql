@@ -65,18 +65,18 @@ final as (
         with_cadence.last_failed_at,
         -- a failure after the last success means the entity is stuck on older data
         coalesce(with_cadence.last_failed_at > with_cadence.last_committed_at, false) as is_failing,
-        with_cadence.source_name::varchar as source_name,
-        with_cadence.expected_cadence::varchar as expected_cadence,
-        with_cadence.cadence_name::varchar as cadence_name,
-        with_cadence.max_age_hours::integer as max_age_hours,
-        (with_cadence.last_committed_at + to_hours(with_cadence.max_age_hours))::timestamp as due_by,
-        lake_clock.checked_at::timestamp as checked_at,
+        cast(with_cadence.source_name as varchar) as source_name,
+        cast(with_cadence.expected_cadence as varchar) as expected_cadence,
+        cast(with_cadence.cadence_name as varchar) as cadence_name,
+        cast(with_cadence.max_age_hours as integer) as max_age_hours,
+        cast((with_cadence.last_committed_at + to_hours(with_cadence.max_age_hours)) as timestamp) as due_by,
+        cast(lake_clock.checked_at as timestamp) as checked_at,
         -- late: the next batch was due before the lake's clock; never committed counts as late; no cadence: unknown
-        (case
+        cast((case
             when with_cadence.max_age_hours is null then null
             when with_cadence.last_committed_at is null then true
             else with_cadence.last_committed_at + to_hours(with_cadence.max_age_hours) < lake_clock.checked_at
-        end)::boolean as is_late
+        end) as boolean) as is_late
     from with_cadence
     cross join lake_clock
 )
