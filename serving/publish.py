@@ -117,10 +117,10 @@ def _hash_rows(con: duckdb.DuckDBPyConnection, table: str, key: list[str]) -> st
 
 
 def _keys(settings: Settings) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """(model -> the columns that identify its rows, model -> its incremental unique key), from the last full
-    build's manifest (a daily build writes none). A row key is a primary-key or unique-combination test, else a
-    primary-key constraint; the incremental key is what the build deletes and re-inserts by (a ticket's flows, a
-    period's aggregates), which patches a stamped mart."""
+    """(model -> the columns that identify its rows, model -> its incremental unique key), from the last build's
+    manifest. A row key is a primary-key or unique-combination test, else a primary-key constraint; the
+    incremental key is what the build deletes and re-inserts by (a ticket's flows, a period's aggregates), which
+    patches a stamped mart."""
     path = settings.data_dir / "dbt" / "target" / "manifest.json"
     if not path.exists():
         return {}, {}
