@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # empty = SQLite at DATA_DIR/serving/catalog.sqlite. Snapshots older than the retention expire (the newest stays)
     serving_catalog: str = ""
     serving_retention_days: float = Field(default=30, ge=0, description="days a published snapshot stays readable")
+    # a changed table up to this many rows is rewritten whole at a publish; a bigger one is patched by its changed rows
+    serving_replace_max_rows: int = Field(default=250_000, ge=0)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -4,7 +4,7 @@ with a publish in the middle.
 The API runs as `govlake serve api` would (uvicorn, one worker per core) on a free port of the bench's data dir,
 with a key of its own. Requests are sent on an open-loop schedule (request i at start + i / rate) by a pool of
 threads with keep-alive clients, so a slow answer does not slow the offered load. Each answer's snapshot id (its
-`X-Snapshot` header or `snapshot` field) is recorded: after the publish's commit (its time in the catalog), how
+`X-Snapshot` header or `snapshot` field) is recorded: after the publish's commit returned, how
 soon the first answer carried the new snapshot, and when the last answer still carrying the old one was sent.
 """
 
@@ -145,15 +145,28 @@ def _key(settings: Settings, env: dict[str, str]) -> str:
         store.close()
 
 
-def _latest(settings: Settings) -> tuple[str | None, float | None]:
+def _latest(settings: Settings) -> str | None:
+    """The id of the newest published snapshot."""
     from serving.reader import Reader
 
     reader = Reader(settings)
     try:
-        last = reader.snapshots()[-1]
-        return str(last.id), last.published_at.timestamp()
+        return str(reader.snapshots()[-1].id)
     finally:
         reader.close()
+
+
+def _committed_at(settings: Settings) -> float | None:
+    """When the last publish's commit returned (a DuckLake snapshot's own time is its transaction's start, before
+    the publish wrote anything: counting from it would bill the publish's writes to the API)."""
+    import json
+    from datetime import datetime
+
+    from serving.publish import last_publish_path
+
+    path = last_publish_path(settings)
+    committed = json.loads(path.read_text()).get("committed_at") if path.exists() else None
+    return datetime.fromisoformat(committed).timestamp() if committed else None
 
 
 def _free_port() -> int:
@@ -180,7 +193,7 @@ def api_load(settings: Settings, env: dict[str, str], report: dict[str, Any], ra
     try:
         url = f"http://127.0.0.1:{port}"
         processes.wait_http(f"{url}/health", timeout=60)
-        old, _ = _latest(settings)
+        old = _latest(settings)
         paths = _paths(int(rate * seconds))
         samples: list[Sample] = []
         errors: list[str] = []
@@ -191,8 +204,8 @@ def api_load(settings: Settings, env: dict[str, str], report: dict[str, Any], ra
         yield  # the publish
         driver.join()
         elapsed = time.perf_counter() - began
-        new, committed = _latest(settings)
-        report.update(summarise(samples, errors, elapsed, old, new, committed if new != old else None))
+        new = _latest(settings)
+        report.update(summarise(samples, errors, elapsed, old, new, _committed_at(settings) if new != old else None))
         report["workers"] = os.cpu_count() or 1
         with contextlib.suppress(httpx.HTTPError, ValueError):  # the new snapshot's warm-up in the worker that answers
             report["warm_up"] = httpx.get(f"{url}/health", timeout=10).json().get("warm_up")

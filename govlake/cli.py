@@ -252,7 +252,7 @@ def publish(
     from serving.publish import publish as run
 
     if list_:
-        table = Table("snapshot", "published at (UTC)", "tables replaced", title="published snapshots")
+        table = Table("snapshot", "published at (UTC)", "tables changed", title="published snapshots")
         for s in snapshots(get_settings()):
             table.add_row(str(s["snapshot"]), str(s["published_at"])[:19], ", ".join(s.get("changed", [])) or "—")
         _out().print(table)
@@ -265,7 +265,8 @@ def publish(
         console.print(f"nothing changed since the last publish ({result.seconds:.2f}s): the served snapshot stays")
     else:
         console.print(f"published snapshot {result.snapshot} ({result.seconds:.2f}s): {len(result.changed)} of "
-                      f"{len(result.tables)} tables replaced ({', '.join(result.changed)})"
+                      f"{len(result.tables)} tables changed ({', '.join(result.changed)})"
+                      + (f"; patched by their changed rows: {', '.join(result.patched)}" if result.patched else "")
                       + (f", dropped {', '.join(result.dropped)}" if result.dropped else "")
                       + (f"; {result.expired} snapshot(s) expired" if result.expired else ""))
     if catalog_too:
