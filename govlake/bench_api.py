@@ -112,8 +112,15 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
+def _window(samples: list[Sample], start: float, end: float) -> dict[str, Any]:
+    ms = [s.ms for s in samples if start <= s.sent < end]
+    return {"requests": len(ms), "p50_ms": round(statistics.median(ms), 2) if ms else None,
+            "p99_ms": round(_percentile(ms, 0.99), 2) if ms else None}
+
+
 def summarise(samples: list[Sample], errors: list[str], seconds: float, old: str | None, new: str | None,
-              committed: float | None) -> dict[str, Any]:
+              committed: float | None, publish: tuple[float, float] | None = None) -> dict[str, Any]:
+    """The figures of a run; PUBLISH: when the publish ran (wall clock), to split the latencies around it."""
     ms = [s.ms for s in samples]
     failed = [s for s in samples if s.status not in (200, 304)]
     report: dict[str, Any] = {
@@ -127,6 +134,10 @@ def summarise(samples: list[Sample], errors: list[str], seconds: float, old: str
     for s in samples:
         by_path.setdefault(s.path.split("?")[0], []).append(s.ms)
     report["p99_ms_by_endpoint"] = {p: round(_percentile(v, 0.99), 2) for p, v in sorted(by_path.items())}
+    if publish is not None:
+        report["by_window"] = {"before the publish": _window(samples, 0, publish[0]),
+                               "during the publish": _window(samples, *publish),
+                               "after the publish": _window(samples, publish[1], float("inf"))}
     if committed is not None and new is not None and new != old:
         first_new = min((s.sent + s.ms / 1000 for s in samples if s.snapshot == new), default=None)
         last_old = max((s.sent for s in samples if s.snapshot == old and s.sent > committed), default=committed)
@@ -195,17 +206,26 @@ def api_load(settings: Settings, env: dict[str, str], report: dict[str, Any], ra
         processes.wait_http(f"{url}/health", timeout=60)
         old = _latest(settings)
         paths = _paths(int(rate * seconds))
+        # a served API is warm: before the timed run, each distinct request twice (so that both workers are likely
+        # to have seen it), reported apart as what a just-started API answers
+        warm: list[Sample] = []
+        _drive(url, token, sorted(set(paths)) * 2, rate, warm, [])
+        report["warm_up_pass"] = {"requests": len(warm), "p99_ms": round(_percentile([w.ms for w in warm], 0.99), 2),
+                                  "max_ms": round(max((w.ms for w in warm), default=0.0), 1)}
         samples: list[Sample] = []
         errors: list[str] = []
         driver = threading.Thread(target=_drive, args=(url, token, paths, rate, samples, errors), daemon=True)
         began = time.perf_counter()
         driver.start()
         time.sleep(seconds / 2)
+        publish_started = time.time()
         yield  # the publish
+        publish_ended = time.time()
         driver.join()
         elapsed = time.perf_counter() - began
         new = _latest(settings)
-        report.update(summarise(samples, errors, elapsed, old, new, _committed_at(settings) if new != old else None))
+        report.update(summarise(samples, errors, elapsed, old, new, _committed_at(settings) if new != old else None,
+                                (publish_started, publish_ended)))
         report["workers"] = os.cpu_count() or 1
         with contextlib.suppress(httpx.HTTPError, ValueError):  # the new snapshot's warm-up in the worker that answers
             report["warm_up"] = httpx.get(f"{url}/health", timeout=10).json().get("warm_up")

@@ -257,6 +257,8 @@ def publish(
             table.add_row(str(s["snapshot"]), str(s["published_at"])[:19], ", ".join(s.get("changed", [])) or "—")
         _out().print(table)
         return
+    if get_settings().publish_nice:
+        os.nice(get_settings().publish_nice)  # before DuckDB starts its threads: they inherit it
     try:
         result = run(get_settings())
     except PublishError as exc:
@@ -433,7 +435,13 @@ def bench(
     if api := report.get("api_load"):
         _out().print(f"marts API under load: {api['rate_per_s']} req/s for {api['seconds']} s, p50 {api['p50_ms']} ms, "
                      f"p99 {api['p99_ms']} ms, {api['errors']} errors; new snapshot first served "
-                     f"{api.get('new_snapshot_first_served_s')} s after the publish")
+                     f"{api.get('new_snapshot_first_served_s')} s after the publish's commit")
+        for window, figures in api.get("by_window", {}).items():
+            _out().print(f"  {window}: {figures['requests']} requests, p50 {figures['p50_ms']} ms, "
+                         f"p99 {figures['p99_ms']} ms")
+        if warm := api.get("warm_up_pass"):
+            _out().print(f"  (untimed warm-up before the run, each distinct request twice: {warm['requests']} "
+                         f"requests, p99 {warm['p99_ms']} ms, max {warm['max_ms']} ms)")
     kpi = report["kpi_reconciliation"]
     if kpi and "indicators" in kpi:
         n = kpi["indicators"]

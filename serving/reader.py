@@ -127,23 +127,24 @@ def resolve_as_of(snapshots: list[SnapshotInfo], as_of: str) -> int:
 
 
 class ResultCache:
-    """Query results keyed by (snapshot id, SQL, parameters): a snapshot never changes, so an answer stays right for
-    as long as that snapshot is read. A DuckLake read looks up the snapshot's files in the catalog each time (~10 ms
-    for a small filtered read here); a hit costs microseconds. Bounded, least recently used out first."""
+    """Query results (rows, or Arrow tables) keyed by (snapshot id, SQL, parameters): a snapshot never changes, so an
+    answer stays right for as long as that snapshot is read. A DuckLake read looks up the snapshot's files in the
+    catalog each time (~10 ms for a small filtered read here); a hit costs microseconds. Bounded, least recently
+    used out first."""
 
     def __init__(self, size: int = 1024) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[int, str, tuple[object, ...]], list[dict[str, Any]]] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, str, tuple[object, ...]], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, str, tuple[object, ...]]) -> list[dict[str, Any]] | None:
+    def get(self, key: tuple[int, str, tuple[object, ...]]) -> Any:
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
                 self._entries.move_to_end(key)
             return hit
 
-    def put(self, key: tuple[int, str, tuple[object, ...]], rows: list[dict[str, Any]]) -> None:
+    def put(self, key: tuple[int, str, tuple[object, ...]], rows: Any) -> None:
         with self._lock:
             self._entries[key] = rows
             self._entries.move_to_end(key)

@@ -1,10 +1,12 @@
 """The API's read side: one serving.reader.Reader per process and a watcher of the served snapshot.
 
 A request reads the snapshot that was current when it began (or the one `as_of` names), so it never mixes two.
-The current snapshot id is polled by a background thread every API_SNAPSHOT_POLL_SECONDS (0.2 s): a request costs
+The current snapshot id is polled by a background thread every API_SNAPSHOT_POLL_SECONDS (0.1 s): a request costs
 no catalog round trip, its answers come from the result cache keyed by snapshot id, and only a cache miss opens a
 DuckDB session, pinned to that snapshot (its catalog attached once and kept while requests use it). When a publish
-moves the snapshot, the next requests read the new one and the old one is detached once no session uses it.
+moves the snapshot, the watcher first runs this worker's recent queries on the new one (`API_WARM_SECONDS` at most),
+so that requests do not all miss at once; then the next requests read it, and the old one is detached once no
+session uses it.
 
 A query of a DuckLake table costs ~15 ms of CPU before it reads a byte (the metadata catalog is asked for the
 snapshot's files and statistics each time). The served tables of a snapshot that are small (`API_HOT_TABLE_MAX_BYTES`
@@ -18,6 +20,7 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
@@ -34,12 +37,14 @@ from common.settings import get_settings
 from services.api.formats import clear_answer_caches
 from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, sqlite_wal
 
-POLL_SECONDS = float(os.environ.get("API_SNAPSHOT_POLL_SECONDS", "0.2"))
+POLL_SECONDS = float(os.environ.get("API_SNAPSHOT_POLL_SECONDS", "0.1"))
 HOT_TABLE_MAX_BYTES = int(os.environ.get("API_HOT_TABLE_MAX_BYTES", str(8 * 1024 * 1024)))
 HOT_MAX_BYTES = int(os.environ.get("API_HOT_MAX_BYTES", str(64 * 1024 * 1024)))
 # DuckDB threads per worker: its reads are small and many run at once (one worker per core already)
 DUCKDB_THREADS = int(os.environ.get("API_DUCKDB_THREADS", "1"))
-WARM_SECONDS = float(os.environ.get("API_WARM_SECONDS", "0.4"))  # a new snapshot's warm-up before it is served
+WARM_SECONDS = float(os.environ.get("API_WARM_SECONDS", "0.6"))  # a new snapshot's warm-up before it is served
+ARROW_CACHE_MAX_BYTES = 512 * 1024  # a bigger Arrow answer (a large export) is not kept: at most 64 MB in all
+RECENT_QUERIES = int(os.environ.get("API_WARM_QUERIES", "1024"))  # the queries a new snapshot's warm-up replays
 TABLE_REFERENCE = re.compile(r'\b(?:from|join)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
 
@@ -47,8 +52,8 @@ class HotTables:
     """Per snapshot, its small served tables copied into an in-memory database `hot_v<snapshot>` of this worker.
 
     A query whose tables all have a copy runs there (no DuckLake at all: ~0.3 ms), any other on the lake. A table is
-    copied the first time a query names it (or, for the tables the last snapshot had copied, while the watcher warms
-    a new snapshot up); a snapshot never changes, so neither does a copy."""
+    copied the first time a query names it (a request's, or the watcher's while it warms a new snapshot up); a
+    snapshot never changes, so neither does a copy."""
 
     def __init__(self, reader: Reader, table_max: int = HOT_TABLE_MAX_BYTES, total_max: int = HOT_MAX_BYTES) -> None:
         self.reader = reader
@@ -117,6 +122,29 @@ class HotTables:
                         self.reader._connection().execute(f"detach {self.alias(version)}")
 
 
+class RecentQueries:
+    """The queries this worker ran lately — (kind, SQL, parameters), most recently used last, bounded — which a new
+    snapshot's warm-up runs again before the snapshot is served: requests then find their answers in the result
+    cache right after a publish, instead of every distinct request missing at once. Holds no results, no rows."""
+
+    def __init__(self, size: int = RECENT_QUERIES) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[str, str, tuple[object, ...]], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def used(self, kind: str, sql: str, params: tuple[object, ...]) -> None:
+        key = (kind, sql, params)
+        with self._lock:
+            self._entries[key] = None
+            self._entries.move_to_end(key)
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def latest_first(self) -> list[tuple[str, str, tuple[object, ...]]]:
+        with self._lock:
+            return list(reversed(self._entries))
+
+
 class Watcher:
     """The current snapshot id of the catalog, refreshed in the background; the tables of each snapshot."""
 
@@ -129,26 +157,38 @@ class Watcher:
         self.current: int | None = None
         self.published_at: datetime | None = None
         self.error: str | None = None
-        self.warmed: dict[str, float | int] = {}  # the last warm-up: tables copied, seconds
+        self.warmed: dict[str, float | int] = {}  # the last warm-up: tables copied, queries replayed, seconds
+        self.recent = RecentQueries()
+        self.arrows: ResultCache = ResultCache(size=128)  # Arrow answers (Parquet, CSV, Arrow IPC) by the same key
         self._tables: dict[int, set[str]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _warm(self, snapshot: int) -> None:
-        """Before a new snapshot is served: its served tables listed, and the tables the last snapshot had copied
-        copied again, for at most warm_seconds (the rest are copied by the first query that needs them)."""
+        """Before a new snapshot is served, for at most warm_seconds: this worker's recent queries run on it, latest
+        first, into the result caches; a query on a small table copies that table first, as a request would. The
+        rest is run (and copied) by the first request that needs it."""
         if self.hot is None:
             return
         started = time.perf_counter()
         self.hot.sizes(snapshot)
-        previous = sorted(self.hot.copied(self.current) if self.current is not None else set(),
-                          key=lambda t: self.hot.sizes(snapshot).get(t, 0))  # type: ignore[union-attr]
-        for table in previous:
-            if time.perf_counter() - started > self.warm_seconds:
-                break
-            self.hot.ensure(snapshot, [table])
-        self.warmed = {"snapshot": snapshot, "tables": len(self.hot.copied(snapshot)),
+        replayed = 0
+        if self.current is not None:
+            warm = ApiSession(snapshot, self.reader, self, record=False)
+            try:
+                for kind, sql, params in self.recent.latest_first():
+                    if time.perf_counter() - started > self.warm_seconds:
+                        break
+                    with suppress(duckdb.Error):  # a query the new snapshot cannot answer is left to its request
+                        if kind == "arrow":
+                            warm.arrow(sql, list(params))
+                        else:
+                            warm.rows(sql, list(params))
+                        replayed += 1
+            finally:
+                warm.close()
+        self.warmed = {"snapshot": snapshot, "tables": len(self.hot.copied(snapshot)), "queries": replayed,
                        "seconds": round(time.perf_counter() - started, 3)}
 
     def refresh(self) -> int | None:
@@ -210,6 +250,7 @@ class ApiSession:
     snapshot: int
     reader: Reader
     watcher: Watcher
+    record: bool = True  # count its queries as recent (not the warm-up's own replays)
     _stack: ExitStack = field(default_factory=ExitStack)
     _session: Session | None = None
     _hot: duckdb.DuckDBPyConnection | None = None
@@ -250,11 +291,21 @@ class ApiSession:
         return self._open().con
 
     def arrow(self, sql: str, params: list[object] | None = None) -> pa.Table:
-        return self._execute(sql, params).to_arrow_table()
+        key = (self.snapshot, sql, tuple(params or []))
+        if self.record:
+            self.watcher.recent.used("arrow", sql, key[2])
+        if (hit := self.watcher.arrows.get(key)) is not None:
+            return hit  # an Arrow table is immutable: shared as is
+        table = self._execute(sql, params).to_arrow_table()
+        if table.nbytes <= ARROW_CACHE_MAX_BYTES:
+            self.watcher.arrows.put(key, table)
+        return table
 
     def rows(self, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
         cache = self.reader.cache
         key = (self.snapshot, sql, tuple(params or []))
+        if self.record:
+            self.watcher.recent.used("rows", sql, key[2])
         if cache is not None and (hit := cache.get(key)) is not None:
             return [dict(row) for row in hit]
         cur = self._execute(sql, params)

@@ -61,3 +61,36 @@ def test_a_big_table_stays_in_the_lake(published_env: dict[str, Any]) -> None:
         assert hot.copied(snapshot) == set()
     finally:
         reader.close()
+
+
+def test_a_new_snapshot_is_warmed_with_the_recent_queries(published_env: dict[str, Any]) -> None:
+    """The watcher's warm-up runs the worker's recent queries (rows and Arrow), latest first, into the result
+    caches, so the first requests on a new snapshot hit; its own replays do not count as recent."""
+    from services.api.snapshot import ApiSession, HotTables, Watcher
+    from serving.reader import Reader, ResultCache
+
+    reader = Reader(published_env["settings"], cache=ResultCache())
+    watcher = Watcher(reader, HotTables(reader), warm_seconds=60)
+    try:
+        snapshot = watcher.refresh()
+        assert snapshot is not None
+        session = ApiSession(snapshot, reader, watcher)
+        try:
+            answers = [session.rows(sql, params) for sql, params in QUERIES]
+            arrow = session.arrow(*QUERIES[0])
+        finally:
+            session.close()
+        recent = watcher.recent.latest_first()
+        assert recent[0][0] == "arrow" and len(recent) == len(QUERIES) + 1
+        # as if the publish had just made this snapshot: nothing cached for it yet
+        assert reader.cache is not None
+        reader.cache = ResultCache()
+        watcher.arrows = ResultCache()
+        watcher._warm(snapshot)
+        assert watcher.warmed["queries"] == len(recent)
+        assert [reader.cache.get((snapshot, sql, tuple(params))) for sql, params in QUERIES] == answers
+        assert watcher.arrows.get((snapshot, QUERIES[0][0], tuple(QUERIES[0][1]))).equals(arrow)
+        assert watcher.recent.latest_first() == recent, "the warm-up's replays are not recent queries"
+    finally:
+        watcher.stop()
+        reader.close()
