@@ -209,7 +209,7 @@ def api_load(settings: Settings, env: dict[str, str], report: dict[str, Any], ra
         # a served API is warm: before the timed run, each distinct request twice (so that both workers are likely
         # to have seen it), reported apart as what a just-started API answers
         warm: list[Sample] = []
-        _drive(url, token, sorted(set(paths)) * 2, rate, warm, [])
+        _drive(url, token, sorted(set(paths)) * 2, max(rate, 100.0), warm, [])
         report["warm_up_pass"] = {"requests": len(warm), "p99_ms": round(_percentile([w.ms for w in warm], 0.99), 2),
                                   "max_ms": round(max((w.ms for w in warm), default=0.0), 1)}
         samples: list[Sample] = []
