@@ -2,15 +2,14 @@
 with a publish in the middle.
 
 The API runs as `govlake serve api` would (uvicorn, one worker per core) on a free port of the bench's data dir,
-with a key of its own. Requests are sent on an open-loop schedule (request i at start + i / rate) from one asyncio
-event loop over keep-alive connections, so a slow answer does not slow the offered load. Each answer's snapshot id
-(its `X-Snapshot` header or `snapshot` field) is recorded: after the publish's commit returned, how soon the first
-answer carried the new snapshot, and when the last answer still carrying the old one was sent.
+with a key of its own. Requests are sent on an open-loop schedule (request i at start + i / rate) by a pool of
+threads with keep-alive clients, so a slow answer does not slow the offered load. Each answer's snapshot id (its
+`X-Snapshot` header or `snapshot` field) is recorded: after the publish's commit returned, how
+soon the first answer carried the new snapshot, and when the last answer still carrying the old one was sent.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import random
@@ -33,7 +32,7 @@ from common.settings import Settings
 AROUND_STAGE = "publish (next day)"  # the load runs around this stage: its publish lands mid-run
 RATE = 200.0
 SECONDS = 60.0
-CONNECTIONS = 32
+THREADS = 24
 STREETS = [f"4403090{n:02d}" for n in range(1, 7)]
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
 # (weight, path template): a list, filtered marts, the indicator values, Open311
@@ -73,40 +72,39 @@ def _snapshot(response: httpx.Response) -> str | None:
     return None
 
 
-async def _drive_async(url: str, token: str, paths: list[str], rate: float, samples: list[Sample],
-                       errors: list[str]) -> None:
-    """Request i at start + i / RATE, on one event loop over up to CONNECTIONS keep-alive connections. One thread
-    and no GIL hand-offs between client threads (a waiting thread can be held up to the interpreter's 5 ms switch
-    interval), so the latency measured is the server's and the network's, not the client's; a request waiting for
-    a free connection counts that wait."""
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10.0,
-                                 limits=limits) as client:
-        loop = asyncio.get_running_loop()
-        wall = time.time() - loop.time()
-
-        async def one(path: str) -> None:
-            sent = loop.time()
-            try:
-                response = await client.get(path)
-                samples.append(Sample(wall + sent, (loop.time() - sent) * 1000, response.status_code,
-                                      _snapshot(response), path))
-            except httpx.HTTPError as exc:
-                samples.append(Sample(wall + sent, (loop.time() - sent) * 1000, 0, None, path))
-                errors.append(f"{path}: {exc!r}")
-
-        start = loop.time() + 0.2
-        tasks = []
-        for i, path in enumerate(paths):
-            delay = start + i / rate - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(path)))
-        await asyncio.gather(*tasks)
-
-
 def _drive(url: str, token: str, paths: list[str], rate: float, samples: list[Sample], errors: list[str]) -> None:
-    asyncio.run(_drive_async(url, token, paths, rate, samples, errors))
+    start = time.perf_counter() + 0.2
+    wall = time.time() - time.perf_counter()
+    lock = threading.Lock()
+    counter = iter(range(len(paths)))
+
+    def worker() -> None:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10.0) as client:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                sent = time.perf_counter()
+                try:
+                    response = client.get(paths[i])
+                    took = (time.perf_counter() - sent) * 1000
+                    sample = Sample(wall + sent, took, response.status_code, _snapshot(response), paths[i])
+                except httpx.HTTPError as exc:
+                    sample = Sample(wall + sent, (time.perf_counter() - sent) * 1000, 0, None, paths[i])
+                    with lock:
+                        errors.append(f"{paths[i]}: {exc!r}")
+                with lock:
+                    samples.append(sample)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def _percentile(values: list[float], q: float) -> float:
