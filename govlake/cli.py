@@ -435,7 +435,9 @@ def bench(
     if api := report.get("api_load"):
         _out().print(f"marts API under load: {api['rate_per_s']} req/s for {api['seconds']} s, p50 {api['p50_ms']} ms, "
                      f"p99 {api['p99_ms']} ms, {api['errors']} errors; new snapshot first served "
-                     f"{api.get('new_snapshot_first_served_s')} s after the publish's commit")
+                     f"{api.get('new_snapshot_first_served_s')} s after the publish's commit (that publish took "
+                     f"{api.get('publish_seconds')} s under the load, {api.get('publish_in_process_seconds')} s "
+                     f"in its process)")
         for window, figures in api.get("by_window", {}).items():
             _out().print(f"  {window}: {figures['requests']} requests, p50 {figures['p50_ms']} ms, "
                          f"p99 {figures['p99_ms']} ms")
