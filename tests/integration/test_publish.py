@@ -174,6 +174,12 @@ def test_a_publish_replaces_only_the_changed_marts(tmp_path: Path) -> None:
     assert _snapshots(tmp_path) == [first], "an unchanged build publishes no new snapshot"
     files = sorted((tmp_path / "lake" / "serving" / "main" / "fct_tickets").glob("*.parquet"))
     assert files, "the marts are served as DuckLake Parquet files"
+    # written in its serving order (the model's meta), so that a read by street and month skips most row groups
+    out_of_order = duckdb.sql(
+        "select count(*) from (select (street_code, created_month, ticket_id) as k, lag(k) over (order by "
+        f"file_row_number) as previous from read_parquet('{files[0]}', file_row_number = true)) where previous > k"
+    ).fetchone()
+    assert len(files) == 1 and out_of_order == (0,)
 
     # the same data rebuilt from scratch: only the marts whose rows carry the build stamp differ, and only they are
     # written; the others keep their data files
