@@ -7,6 +7,7 @@ parameter. The mart endpoints are generated from the dbt manifest's contracted m
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,6 +84,7 @@ def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mount_marts(app)
+        gc.freeze()  # the app's own objects (modules, a model per mart) are permanent: no collection walks them
         yield
 
     app = FastAPI(
