@@ -45,6 +45,7 @@ HOT_MAX_BYTES = int(os.environ.get("API_HOT_MAX_BYTES", str(64 * 1024 * 1024)))
 DUCKDB_THREADS = int(os.environ.get("API_DUCKDB_THREADS", "1"))
 WARM_SECONDS = float(os.environ.get("API_WARM_SECONDS", "0.6"))  # a new snapshot's warm-up before it is served
 ARROW_CACHE_MAX_BYTES = 512 * 1024  # a bigger Arrow answer (a large export) is not kept: at most 64 MB in all
+WATCHER_NICE = 10
 RECENT_QUERIES = int(os.environ.get("API_WARM_QUERIES", "1024"))  # the queries a new snapshot's warm-up replays
 TABLE_REFERENCE = re.compile(r'\b(?:from|join)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
@@ -124,26 +125,29 @@ class HotTables:
 
 
 class RecentQueries:
-    """The queries this worker ran lately — (kind, SQL, parameters), most recently used last, bounded — which a new
-    snapshot's warm-up runs again before the snapshot is served: requests then find their answers in the result
-    cache right after a publish, instead of every distinct request missing at once. Holds no results, no rows."""
+    """The queries this worker ran lately — (kind, SQL, parameters) and what the last run of each cost in seconds,
+    most recently used last, bounded — which a new snapshot's warm-up runs again before the snapshot is served:
+    requests then find their answers in the result cache right after a publish, instead of every distinct request
+    missing at once. Holds no results, no rows."""
 
     def __init__(self, size: int = RECENT_QUERIES) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[str, str, tuple[object, ...]], None] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, tuple[object, ...]], float] = OrderedDict()
         self._lock = threading.Lock()
 
-    def used(self, kind: str, sql: str, params: tuple[object, ...]) -> None:
+    def used(self, kind: str, sql: str, params: tuple[object, ...], seconds: float | None = None) -> None:
+        """A query was answered (SECONDS: it ran, and took that long; None: from a cache)."""
         key = (kind, sql, params)
         with self._lock:
-            self._entries[key] = None
+            self._entries[key] = seconds if seconds is not None else self._entries.get(key, 0.0)
             self._entries.move_to_end(key)
             if len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def latest_first(self) -> list[tuple[str, str, tuple[object, ...]]]:
+    def costliest_first(self) -> list[tuple[str, str, tuple[object, ...]]]:
+        """The dearest first: a cheap miss (a copied table, ~1 ms) is no harm to a request, a lake read is."""
         with self._lock:
-            return list(reversed(self._entries))
+            return [key for key, _ in sorted(self._entries.items(), key=lambda item: -item[1])]
 
 
 class Watcher:
@@ -167,9 +171,9 @@ class Watcher:
         self._thread: threading.Thread | None = None
 
     def _warm(self, snapshot: int) -> None:
-        """Before a new snapshot is served, for at most warm_seconds: this worker's recent queries run on it, latest
-        first, into the result caches; a query on a small table copies that table first, as a request would. The
-        rest is run (and copied) by the first request that needs it."""
+        """Before a new snapshot is served, for at most warm_seconds: this worker's recent queries run on it, the
+        dearest first, into the result caches; a query on a small table copies that table first, as a request would.
+        The rest is run (and copied) by the first request that needs it."""
         if self.hot is None:
             return
         started = time.perf_counter()
@@ -178,7 +182,7 @@ class Watcher:
         if self.current is not None:
             warm = ApiSession(snapshot, self.reader, self, record=False)
             try:
-                for kind, sql, params in self.recent.latest_first():
+                for kind, sql, params in self.recent.costliest_first():
                     if time.perf_counter() - started > self.warm_seconds:
                         break
                     with suppress(duckdb.Error):  # a query the new snapshot cannot answer is left to its request
@@ -220,6 +224,9 @@ class Watcher:
         return snapshot
 
     def _run(self) -> None:
+        # below the request threads (Linux nice is per thread): a warm-up's queries yield the CPU to requests
+        with suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WATCHER_NICE)
         while not self._stop.wait(self.poll):
             try:
                 self.refresh()
@@ -299,11 +306,14 @@ class ApiSession:
 
     def arrow(self, sql: str, params: list[object] | None = None) -> pa.Table:
         key = (self.snapshot, sql, tuple(params or []))
-        if self.record:
-            self.watcher.recent.used("arrow", sql, key[2])
         if (hit := self.watcher.arrows.get(key)) is not None:
+            if self.record:
+                self.watcher.recent.used("arrow", sql, key[2])
             return hit  # an Arrow table is immutable: shared as is
+        started = time.perf_counter()
         table = self._execute(sql, params).to_arrow_table()
+        if self.record:
+            self.watcher.recent.used("arrow", sql, key[2], time.perf_counter() - started)
         if table.nbytes <= ARROW_CACHE_MAX_BYTES:
             self.watcher.arrows.put(key, table)
         return table
@@ -311,13 +321,16 @@ class ApiSession:
     def rows(self, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
         cache = self.reader.cache
         key = (self.snapshot, sql, tuple(params or []))
-        if self.record:
-            self.watcher.recent.used("rows", sql, key[2])
         if cache is not None and (hit := cache.get(key)) is not None:
+            if self.record:
+                self.watcher.recent.used("rows", sql, key[2])
             return [dict(row) for row in hit]
+        started = time.perf_counter()
         cur = self._execute(sql, params)
         columns = [d[0] for d in cur.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        if self.record:
+            self.watcher.recent.used("rows", sql, key[2], time.perf_counter() - started)
         if cache is not None:
             cache.put(key, [dict(row) for row in rows])
         return rows
