@@ -2,7 +2,7 @@
 
 One publish is one DuckLake transaction (one snapshot). It writes only the tables whose content changed since the
 last publish — judged by a content hash of each table computed in the warehouse (row count, an order-independent sum
-of row hashes, and the column names and types), kept in the catalog beside the tables, and computed only for the
+of row hashes, and the column names and types), recorded in each publish's commit, and computed only for the
 tables the builds since the last publish wrote (the build log) — and drops tables the build no longer has. A changed
 table small enough (`SERVING_REPLACE_MAX_ROWS`) is rewritten whole; a bigger one is patched: by the periods or keys
 its build rewrote when its rows carry the build stamp, else by its changed rows when it has a key. Readers
@@ -22,8 +22,8 @@ import duckdb
 from common.settings import Settings
 from serving.reader import (
     CATALOG,
+    LEGACY_STATE_TABLE,
     PUBLISH_MESSAGE,
-    STATE_TABLE,
     attach_sql,
     catalog_exists,
     list_snapshots,
@@ -223,14 +223,27 @@ def _apply_diff(con: duckdb.DuckDBPyConnection, table: str, key: list[str], rows
     return False
 
 
-def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, datetime | None, str]] | None:
-    """Per served table: (rows, content hash, build stamp, schema) as of the last publish; None before the first."""
-    try:  # asked directly: listing the catalog's tables would load every table's metadata
+State = dict[str, tuple[int, str, datetime | None, str]]  # table -> (rows, content hash, build stamp, schema)
+
+
+def _previous(con: duckdb.DuckDBPyConnection, last: dict[str, object]) -> tuple[State | None, bool]:
+    """(per served table, its state as of the last publish — None before the first; whether the catalog still has
+    the state table earlier publishes kept it in). The last publish's commit records the whole state (LAST: its
+    commit information), so reading it costs no query of a table."""
+    recorded = last.get("state")
+    if isinstance(recorded, dict):
+        return {t: (int(n), str(h), datetime.fromisoformat(stamp) if stamp else None, str(schema))
+                for t, (n, h, stamp, schema) in recorded.items()}, False
+    try:  # a catalog published before the state moved into the commits
         rows = con.execute(f"select table_name, row_count, content_hash, built_at, table_schema "
-                           f"from {CATALOG}.main.{STATE_TABLE}").fetchall()
+                           f"from {CATALOG}.main.{LEGACY_STATE_TABLE}").fetchall()
     except duckdb.CatalogException:
-        return None
-    return {t: (n, h, stamp, schema) for t, n, h, stamp, schema in rows}
+        return None, False
+    return {t: (n, h, stamp, schema) for t, n, h, stamp, schema in rows}, True
+
+
+def _state_json(state: State) -> dict[str, list[object]]:
+    return {t: [n, h, stamp.isoformat() if stamp else None, schema] for t, (n, h, stamp, schema) in state.items()}
 
 
 def _current_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -238,10 +251,11 @@ def _current_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
     return int(current[0]) if current else None
 
 
-def _published_build(con: duckdb.DuckDBPyConnection) -> str | None:
-    """When the build the served snapshot was published from finished (the last publish's commit records it)."""
+def _last_publish(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """The commit information of the served snapshot's publish: what it changed, the build it published (when that
+    finished), and every served table's state."""
     snapshots = list_snapshots(con)
-    return json.loads(snapshots[-1].changed or "{}").get("build_finished_at") if snapshots else None
+    return json.loads(snapshots[-1].changed or "{}") if snapshots else {}
 
 
 def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float, interrupted: bool) -> int:
@@ -263,16 +277,6 @@ def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float, interrupted
     return expired
 
 
-def _write_state(con: duckdb.DuckDBPyConnection, rows: list[list[object]], first: bool) -> None:
-    """The state table's rows of the tables this publish wrote or dropped (ROWS: their new rows)."""
-    if first:
-        con.execute(f"create table {CATALOG}.main.{STATE_TABLE} (table_name varchar, row_count bigint, "
-                    "content_hash varchar, built_at timestamp, table_schema varchar)")
-    if rows:  # one statement, not one insert per row: each is a catalog write
-        con.execute(f"insert into {CATALOG}.main.{STATE_TABLE} values " + ", ".join(["(?, ?, ?, ?, ?)"] * len(rows)),
-                    [v for row in rows for v in row])
-
-
 def publish(settings: Settings) -> PublishResult:
     started = datetime.now(UTC)
     _check_build(settings)
@@ -291,9 +295,11 @@ def publish(settings: Settings) -> PublishResult:
         first = not catalog_exists(settings)  # attached after the checks below: a refused first publish makes none
         if not first:
             con.execute(attach_sql(settings, read_only=False))
-        previous = None if first else _previous(con)
+        last = {} if first else _last_publish(con)
+        previous, legacy_state = (None, False) if first else _previous(con, last)
         before = previous or {}
-        build_at, written = written_since(settings, _published_build(con) if before else None)
+        published_build = last.get("build_finished_at")
+        build_at, written = written_since(settings, str(published_build) if before and published_build else None)
         schemas = {t: all_schemas.get(t, "") for t in tables}
         facts = _manifest_facts(settings)
         keys, incremental_keys, orders = facts.row_keys, facts.incremental_keys, facts.serving_orders
@@ -338,18 +344,16 @@ def publish(settings: Settings) -> PublishResult:
                 else:
                     con.execute(_ordered(f'create or replace table {CATALOG}.main."{table}" as '
                                          f'select * from build.main."{table}"', orders.get(table)))
-            rewritten = [t for t in (*changed, *dropped) if t in before]
-            if rewritten:
-                con.execute(f"delete from {CATALOG}.main.{STATE_TABLE} where table_name in "
-                            f"({', '.join(['?'] * len(rewritten))})", rewritten)
             for table in dropped:
                 con.execute(f'drop table if exists {CATALOG}.main."{table}"')
                 served_hashes.forget(table)
-            _write_state(con, [[t, counts[t], content[t][1], content[t][2], schemas[t]] for t in changed],
-                         first=previous is None)
+            if legacy_state:
+                con.execute(f"drop table if exists {CATALOG}.main.{LEGACY_STATE_TABLE}")
+            state: State = {t: before[t] for t in tables if t in before and t not in changed}
+            state.update({t: (counts[t], content[t][1], content[t][2], schemas[t]) for t in changed})
             con.execute(f"call {CATALOG}.set_commit_message('govlake', ?, extra_info => ?)",
                         [PUBLISH_MESSAGE, json.dumps({"changed": changed, "dropped": dropped,
-                                                      "build_finished_at": build_at})])
+                                                      "build_finished_at": build_at, "state": _state_json(state)})])
             con.execute("commit")
             committed_at = datetime.now(UTC)  # the snapshot's own time is its transaction's start, not this
             snapshot = _current_snapshot(con)
@@ -394,8 +398,8 @@ def snapshots(settings: Settings) -> list[dict[str, object]]:
         return []
     finally:
         reader.close()
-    return [{"snapshot": s.id, "published_at": s.published_at.isoformat(), **json.loads(s.changed or "{}")}
-            for s in infos]
+    return [{"snapshot": s.id, "published_at": s.published_at.isoformat(),
+             **{k: v for k, v in json.loads(s.changed or "{}").items() if k != "state"}} for s in infos]
 
 
 def as_dict(result: PublishResult) -> dict[str, object]:

@@ -26,7 +26,9 @@ from common.settings import Settings
 
 CATALOG = "govlake"  # the alias every reader attaches the catalog under
 PUBLISH_MESSAGE = "govlake publish"  # the commit message of a publish (other snapshots: the catalog's creation)
-STATE_TABLE = "_published_marts"  # per served table: its content hash at the last publish (publish.py)
+# per served table, its content hash at the last publish: a table of the catalog until 2026-12; now in each publish's
+# commit information (publish.py), and the table is dropped by the first publish that finds it
+LEGACY_STATE_TABLE = "_published_marts"
 
 
 class ServingError(LookupError):

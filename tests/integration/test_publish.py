@@ -205,7 +205,7 @@ def test_patched_tables_are_served_exactly_as_built(tmp_path: Path) -> None:
         out = run_govlake(env, "publish", "--no-catalog").stderr
         assert "patched by their changed rows:" in out and "fct_ratings" in out, out
         with serving_reader.session(Settings(data_dir=tmp_path)) as s:
-            tables = sorted(s.tables() - {"_published_marts"})
+            tables = sorted(s.tables())
             served = _contents(s, tables)
         assert served == _warehouse_contents(tmp_path, tables), f"after {day}"
 
