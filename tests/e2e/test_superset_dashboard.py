@@ -220,9 +220,10 @@ def test_every_dashboard_renders_every_chart_with_data_for_a_leader(superset_set
 
                 assert title in page_text  # Chinese is text on the page, not an image
                 _assert_rendered(title, chart_titles, charts)
-                # ECharts draws without its entry animation; a null number in a table reads —, not N/A
+                # ECharts draws without its entry animation; on a page with a table, a null number reads —, not N/A
                 assert page.evaluate(ECHARTS_OVERRIDES_JS) == {"animation": False}, title
-                assert page.evaluate(NULL_CELL_JS) == ["0px", f'"{NULL_TEXT}"'], title
+                if page.locator('[data-test="chart-container"] table').count():
+                    assert page.evaluate(NULL_CELL_JS) == ["0px", f'"{NULL_TEXT}"'], title
                 # the very queries the browser ran returned rows
                 assert len(payloads) >= len(chart_titles), title
                 for status, payload in payloads:
