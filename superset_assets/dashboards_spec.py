@@ -68,7 +68,8 @@ def dashboards(b: Builder) -> list[Dashboard]:
         [b.number("open-events", "未办结重点事件", "fct_key_events", "open_event_count", trend=False,
                   subtitle="当前仍在处置的重点事件", width=3, height=40),
          b.timeseries("rates-trend", "三率及按时办结率月度趋势", "agg_tickets_monthly",
-                      ["response_rate", "satisfaction_rate", "on_time_rate", "overdue_rate"],
+                      ["response_rate", "satisfaction_rate", "on_time_rate", "overdue_rate", "return_rate",
+                       "repeat_rate"],
                       y_title="比率", fmt=".1%", width=9, height=40)],
         [b.table("street-ranking", "街道排名", "agg_tickets_monthly", groupby=("street_name",),
                  metrics=[rank, "event_count", "response_rate", "satisfaction_rate", "on_time_rate",
@@ -85,14 +86,9 @@ def dashboards(b: Builder) -> list[Dashboard]:
         [b.table("indicator-targets", "指标与目标对照（全区，按月）", "fct_indicator_values",
                  columns=("period", "indicator_name", "value", "unit", "target", "target_met"),
                  order_by="period", where=DISTRICT_MONTHS + ("target IS NOT NULL",), limit=200, width=6),
-         b.timeseries("indicator-rates", "民意速办比率指标（指标表，全区）", "fct_indicator_values",
-                      ["indicator_value"], groupby=("indicator_name",), y_title="%", fmt=",.1f",
-                      where=DISTRICT_MONTHS + ("indicator_code IN ("
-                                               + ", ".join(f"'{c}'" for c in DEMAND_RATE_CODES) + ")",),
-                      width=6)],
-        [b.table("indicator-availability", "指标可用状态（来源系统未接入的指标暂不可用）", "fct_indicator_availability",
+         b.table("indicator-availability", "指标可用状态（来源系统未接入的指标暂不可用）", "fct_indicator_availability",
                  columns=("indicator_name", "status_name", "reason", "missing_sources", "latest_year"),
-                 order_by="catalogue_order", ascending=True, limit=100, width=12)],
+                 order_by="catalogue_order", ascending=True, limit=100, width=6)],
         ["#### 口径说明\n"
          "- **响应率**：派单后 24 小时内首次联系的工单 ÷ 已派单工单；**满意率**：满意 ÷ 已评价；"
          "**解决率**：评价为已解决 ÷ 已评价；**按时办结率**：按时办结 ÷ 应办结。\n"
@@ -140,7 +136,14 @@ def dashboards(b: Builder) -> list[Dashboard]:
          b.pie("ratings", "评价结果", "fct_ratings", "satisfaction", "rating_count")],
         [b.timeseries("handling", "平均办理时长（小时，按月）", "agg_tickets_monthly",
                       [sql_metric("平均办理时长（小时）", "SUM(handling_seconds) / 3600.0 / NULLIF(SUM(closed), 0)")],
-                      y_title="小时", fmt=",.1f", width=12, height=40)],
+                      y_title="小时", fmt=",.1f", width=6),
+         # the demand rates as the indicator catalogue computes them (fct_indicator_values): a rate added to the
+         # catalogue appears here without a change to the chart
+         b.timeseries("indicator-rates", "民意速办比率指标（指标表，全区）", "fct_indicator_values",
+                      ["indicator_value"], groupby=("indicator_name",), y_title="%", fmt=",.1f",
+                      where=DISTRICT_MONTHS + ("indicator_code IN ("
+                                               + ", ".join(f"'{c}'" for c in DEMAND_RATE_CODES) + ")",),
+                      width=6)],
     ])
 
     baseline = Dashboard("safety-baseline", "平安底数",
@@ -241,7 +244,7 @@ def dashboards(b: Builder) -> list[Dashboard]:
          b.number("q-received", "接收行数", "fct_ingestion_batches", "rows_received_sum", trend=False),
          b.number("q-rate", "拒收率", "fct_ingestion_batches", "batch_reject_rate", fmt=".2%", trend=False),
          b.number("q-failing", "异常数据源", "agg_source_freshness", "failing_sources", trend=False)],
-        [b.bar("per-source", "各数据源接收 / 入湖 / 隔离", "fct_ingestion_batches", "source_system",
+        [b.bar("per-source", "各数据源接收 / 入湖 / 隔离", "fct_ingestion_batches", "source_name",
                ["rows_bronze_sum", "rows_quarantined_sum"], stack=True, x_title="数据源", y_title="行数",
                width=6),
          b.bar("rules", "按规则拒收（前 20）", "agg_quarantine_by_rule", "rule_name", ["rows_affected_sum"],
@@ -257,7 +260,7 @@ def dashboards(b: Builder) -> list[Dashboard]:
         # the alerts ledger (dags/govlake_common/alerts.py): task failures, failed or overdue runs, late sources
         [b.number("q-alerts", "调度告警数", "log_pipeline_alerts", "alert_count", trend=False, width=3),
          b.table("alerts", "调度告警（任务失败、运行超时、来源时效超期）", "log_pipeline_alerts",
-                 columns=("recorded_at", "kind_name", "dag_id", "task_id", "source_system", "message"),
+                 columns=("recorded_at", "kind_name", "dag_id", "task_id", "source_name", "message"),
                  order_by="recorded_at", ascending=False, limit=100, width=9)],
     ], filters=("time",))
     return [cockpit, one_map, demand, baseline, video, pingan, community, quality]

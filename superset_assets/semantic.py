@@ -91,8 +91,8 @@ def _case(column: str, names: dict[str, str]) -> str:
 
 def area_name_columns(served: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Calculated name columns from the seeds: 街道 / 社区 names for a mart that carries only the codes (so filters
-    and axes read Chinese on every dataset and one 街道 filter reaches them all), and a ticket
-    category's 大类 / 小类."""
+    and axes read Chinese on every dataset and one 街道 filter reaches them all), a source system's Chinese name,
+    and a ticket category's 大类 / 小类."""
     extra = []
     if "street_code" in served and "street_name" not in served:
         names = {r["street_code"]: r["street_name"] for r in _seed("ref_streets.csv")}
@@ -102,6 +102,12 @@ def area_name_columns(served: dict[str, dict[str, Any]]) -> list[dict[str, Any]]
         names = {r["community_code"]: r["community_name"] for r in _seed("ref_communities.csv")}
         extra.append({"name": "community_name", "label": "社区", "expression": _case("community_code", names),
                       "type": "VARCHAR", "description": "社区名称（由社区代码对照区划种子表得出）"})
+    if "source_system" in served and "source_name" not in served:
+        # the source seeds' default row per source (entity '*') names it: 民意速办, 视频资源一本账 …
+        names = {r["source_system"]: r["source_name"] for r in _seed("ref_source_cadences.csv")
+                 if r["entity"] == "*"}
+        extra.append({"name": "source_name", "label": "来源系统名称", "expression": _case("source_system", names),
+                      "type": "VARCHAR", "description": "来源系统的中文名称（由来源代码对照来源周期种子表得出）"})
     if (served.get("category_code", {}).get("description") or "").startswith("事项分类"):  # a ticket category
         categories = _seed("ref_ticket_categories.csv")
         l1 = {r["l1_code"]: r["l1_name"] for r in categories}

@@ -51,6 +51,17 @@ CURRENCIES = ["CNY"]
 
 APP_NAME = "龙华区数据平台"
 
+# ECharts animates every chart as it first draws (about a second of re-drawing frames per chart): on a dashboard of
+# many charts those frames compete with the charts still drawing, and a leader waits for the picture, not the motion.
+# A theme's echartsOptionsOverrides is merged into every ECharts chart's options (Superset 6). The themes are
+# Superset's own (superset.config, which is loading this file and has defined them by now) with that one addition.
+from superset.config import THEME_DARK as _SUPERSET_THEME_DARK  # noqa: E402
+from superset.config import THEME_DEFAULT as _SUPERSET_THEME_DEFAULT  # noqa: E402
+
+_NO_ECHARTS_ANIMATION = {"echartsOptionsOverrides": {"animation": False}}
+THEME_DEFAULT = {**_SUPERSET_THEME_DEFAULT, **_NO_ECHARTS_ANIMATION}
+THEME_DARK = {**_SUPERSET_THEME_DARK, **_NO_ECHARTS_ANIMATION} if _SUPERSET_THEME_DARK else None
+
 # The UI fetches its language pack from /superset/language_pack/<lang>/ before anyone logs in (the login page is
 # translated too). That view requires the permission `can_language_pack on Superset`, which anonymous users lack:
 # the request is redirected to the login page's HTML and the browser logs "Failed to fetch language pack, falling

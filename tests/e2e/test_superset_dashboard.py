@@ -33,6 +33,7 @@ from govlake.bench_superset import (
 )
 from serving import reader
 from superset_assets import lifecycle as superset
+from superset_assets.charts_yaml import NULL_TEXT
 
 # the first test's setup builds the whole district (every system) and initialises Superset: minutes on 2 cores
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]
@@ -156,6 +157,24 @@ MONTH_AXIS = {
     "timeGrain": "P1M",
 }
 
+# the theme's overrides of every ECharts chart's options, from the page's bootstrap data (superset_config.py)
+ECHARTS_OVERRIDES_JS = """
+() => JSON.parse(document.getElementById('app').dataset.bootstrap).common.theme.default.echartsOptionsOverrides
+"""
+# the table chart prints a null as N/A in a cell of class dt-is-null: how the dashboard's CSS draws such a cell
+NULL_CELL_JS = """
+() => {
+  const table = document.createElement('table');
+  table.innerHTML = '<tbody><tr><td class="dt-is-null">N/A</td></tr></tbody>';
+  document.body.appendChild(table);
+  const cell = table.querySelector('td');
+  const drawn = [getComputedStyle(cell).fontSize, getComputedStyle(cell, '::after').content];
+  table.remove();
+  return drawn;
+}
+"""
+
+
 def _assert_rendered(title: str, chart_titles: set[str], charts: list[dict[str, Any]]) -> None:
     assert {c["title"] for c in charts} == chart_titles, title
     for chart in charts:
@@ -190,7 +209,7 @@ def test_every_dashboard_renders_every_chart_with_data_for_a_leader(superset_set
                 height = page.evaluate("document.documentElement.scrollHeight")
                 page.set_viewport_size({"width": 1600, "height": max(1100, height)})
                 page.wait_for_function(ALL_RENDERED_JS, arg=len(chart_titles), timeout=120_000, polling=250)
-                page.wait_for_timeout(1_500)  # let ECharts finish its entry animation before the screenshot
+                page.wait_for_timeout(1_500)  # let the grid settle before the screenshot
                 page.screenshot(path=str(ARTIFACTS / f"superset_{slug}.png"), full_page=True)
                 # the full-page screenshot may re-lay the grid out again (slowly on a busy machine): read the charts
                 # once they are all drawn again, not in the middle of that
@@ -201,6 +220,10 @@ def test_every_dashboard_renders_every_chart_with_data_for_a_leader(superset_set
 
                 assert title in page_text  # Chinese is text on the page, not an image
                 _assert_rendered(title, chart_titles, charts)
+                # ECharts draws without its entry animation; on a page with a table, a null number reads —, not N/A
+                assert page.evaluate(ECHARTS_OVERRIDES_JS) == {"animation": False}, title
+                if page.locator('[data-test="chart-container"] table').count():
+                    assert page.evaluate(NULL_CELL_JS) == ["0px", f'"{NULL_TEXT}"'], title
                 # the very queries the browser ran returned rows
                 assert len(payloads) >= len(chart_titles), title
                 for status, payload in payloads:

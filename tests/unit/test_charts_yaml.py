@@ -76,3 +76,50 @@ def test_the_one_map_draws_the_illustrative_boundaries_offline() -> None:
     for path in (charts_yaml.HERE / "charts").rglob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         assert "mapbox://" not in text and "http" not in yaml.safe_load(text)["params"].get("mapbox_style", ""), path
+
+
+def test_source_axes_and_columns_read_the_sources_chinese_names() -> None:
+    """A chart over a quality mart groups or lists by the source's name (民意速办 …), never its code (minyi)."""
+    datasets = load_datasets()
+    for slug, chart in _charts():
+        ds = datasets[chart.dataset]
+        shown = [chart.params.get("x_axis"), *chart.params.get("groupby", []), *chart.params.get("all_columns", [])]
+        assert "source_system" not in shown, (slug, chart.key)
+        if "source_system" in ds.columns:
+            assert "source_name" in ds.columns, chart.dataset
+    (per_source,) = [c for slug, c in _charts() if slug == "data-quality" and c.key == "per-source"]
+    assert per_source.params["x_axis"] == "source_name"
+    expression = next(c["expression"] for c in yaml.safe_load(
+        (charts_yaml.DATASETS_DIR / "fct_ingestion_batches.yaml").read_text(encoding="utf-8"))["columns"]
+        if c["column_name"] == "source_name")
+    assert "WHEN 'minyi' THEN '民意速办'" in expression
+
+
+def test_tables_draw_a_page_of_rows_and_every_dashboard_prints_a_dash_for_a_null() -> None:
+    """Superset's table chart prints a null as an untranslated N/A (aggregate metrics, raw numbers): every dashboard's
+    CSS draws — in its place. A table draws ten rows a page, not its whole row limit."""
+    tables = [(slug, c) for slug, c in _charts() if c.viz == "table"]
+    assert tables
+    for slug, chart in tables:
+        assert chart.params["page_length"] == charts_yaml.TABLE_PAGE_ROWS <= 10, (slug, chart.key)
+    for dashboard in dashboards_spec.dashboards(Builder(load_datasets())):
+        css = charts_yaml.dashboard_yaml(dashboard, load_datasets())["css"]
+        assert "td.dt-is-null" in css and f'content: "{charts_yaml.NULL_TEXT}"' in css, dashboard.slug
+
+
+def test_the_cockpit_keeps_what_leaders_need() -> None:
+    """The cockpit's must-haves (issue 18): cards against targets with the change on last month, monthly trends, the
+    street ranking, the latest warnings, the baseline by street; the indicator table's own rate chart lives on
+    民意速办分析, and the cockpit's trend carries the same demand rates from the marts."""
+    cockpit = {c.key: c for slug, c in _charts() if slug == dashboards_spec.COCKPIT_SLUG}
+    cards = [c for c in cockpit.values() if c.viz == "big_number"]
+    assert {c.title for c in cards} == {"事件总量", "群众诉求", "响应率", "满意率", "解决率", "按时办结率",
+                                        "视频在线率", "本月预警"}
+    assert all(c.params["compare_lag"] == 1 and c.params["compare_suffix"] == "较上月" for c in cards)
+    assert cockpit["open-events"].title == "未办结重点事件"
+    assert {"response_rate", "satisfaction_rate", "on_time_rate", "return_rate", "repeat_rate",
+            "overdue_rate"} <= set(cockpit["rates-trend"].params["metrics"])
+    for key in ("tickets-trend", "street-ranking", "latest-warnings", "baseline-by-street", "indicator-targets",
+                "indicator-availability"):
+        assert key in cockpit, key
+    assert [slug for slug, c in _charts() if c.key == "indicator-rates"] == ["demand-analysis"]
