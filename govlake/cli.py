@@ -442,8 +442,8 @@ def bench(
             _out().print(f"  {window}: {figures['requests']} requests, p50 {figures['p50_ms']} ms, "
                          f"p99 {figures['p99_ms']} ms")
         if warm := api.get("warm_up_pass"):
-            _out().print(f"  (untimed warm-up before the run, each distinct request twice: {warm['requests']} "
-                         f"requests, p99 {warm['p99_ms']} ms, max {warm['max_ms']} ms)")
+            _out().print(f"  (untimed warm-up before the run, each distinct request {warm.get('times_each')} times: "
+                         f"{warm['requests']} requests, p99 {warm['p99_ms']} ms, max {warm['max_ms']} ms)")
     kpi = report["kpi_reconciliation"]
     if kpi and "indicators" in kpi:
         n = kpi["indicators"]

@@ -45,7 +45,6 @@ HOT_MAX_BYTES = int(os.environ.get("API_HOT_MAX_BYTES", str(64 * 1024 * 1024)))
 DUCKDB_THREADS = int(os.environ.get("API_DUCKDB_THREADS", "1"))
 WARM_SECONDS = float(os.environ.get("API_WARM_SECONDS", "0.6"))  # a new snapshot's warm-up before it is served
 ARROW_CACHE_MAX_BYTES = 512 * 1024  # a bigger Arrow answer (a large export) is not kept: at most 64 MB in all
-WATCHER_NICE = 10
 RECENT_QUERIES = int(os.environ.get("API_WARM_QUERIES", "1024"))  # the queries a new snapshot's warm-up replays
 TABLE_REFERENCE = re.compile(r'\b(?:from|join)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
@@ -224,9 +223,6 @@ class Watcher:
         return snapshot
 
     def _run(self) -> None:
-        # below the request threads (Linux nice is per thread): a warm-up's queries yield the CPU to requests
-        with suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WATCHER_NICE)
         while not self._stop.wait(self.poll):
             try:
                 self.refresh()
