@@ -16,21 +16,28 @@ QUERIES = [
 ]
 
 
+def _ask(reader: Any, watcher: Any) -> tuple[int, list[Any], Any]:
+    """(the current snapshot, the rows of QUERIES, the first query as Arrow), through one ApiSession."""
+    from services.api.snapshot import ApiSession
+
+    snapshot = watcher.refresh()
+    assert snapshot is not None
+    session = ApiSession(snapshot, reader, watcher)
+    try:
+        return snapshot, [session.rows(sql, params) for sql, params in QUERIES], session.arrow(*QUERIES[0])
+    finally:
+        session.close()
+
+
 def _answers(published_env: dict[str, Any], table_max: int) -> tuple[list[Any], set[str]]:
-    from services.api.snapshot import ApiSession, HotTables, Watcher
+    from services.api.snapshot import HotTables, Watcher
     from serving.reader import Reader
 
     reader = Reader(published_env["settings"])
     watcher = Watcher(reader, HotTables(reader, table_max=table_max))
     try:
-        snapshot = watcher.refresh()
-        assert snapshot is not None
-        session = ApiSession(snapshot, reader, watcher)
-        try:
-            answers = [session.rows(sql, params) for sql, params in QUERIES]
-            answers.append(session.arrow(*QUERIES[0]).to_pylist())
-        finally:
-            session.close()
+        snapshot, answers, arrow = _ask(reader, watcher)
+        answers.append(arrow.to_pylist())
         return answers, watcher.hot.copied(snapshot)  # type: ignore[union-attr]
     finally:
         watcher.stop()
@@ -66,20 +73,13 @@ def test_a_big_table_stays_in_the_lake(published_env: dict[str, Any]) -> None:
 def test_a_new_snapshot_is_warmed_with_the_recent_queries(published_env: dict[str, Any]) -> None:
     """The watcher's warm-up runs the worker's recent queries (rows and Arrow), the dearest first, into the result
     caches, so the first requests on a new snapshot hit; its own replays do not count as recent."""
-    from services.api.snapshot import ApiSession, HotTables, Watcher
+    from services.api.snapshot import HotTables, Watcher
     from serving.reader import Reader, ResultCache
 
     reader = Reader(published_env["settings"], cache=ResultCache())
     watcher = Watcher(reader, HotTables(reader), warm_seconds=60)
     try:
-        snapshot = watcher.refresh()
-        assert snapshot is not None
-        session = ApiSession(snapshot, reader, watcher)
-        try:
-            answers = [session.rows(sql, params) for sql, params in QUERIES]
-            arrow = session.arrow(*QUERIES[0])
-        finally:
-            session.close()
+        snapshot, answers, arrow = _ask(reader, watcher)
         recent = watcher.recent.costliest_first()
         assert len(recent) == len(QUERIES) + 1 and {kind for kind, _, _ in recent} == {"rows", "arrow"}
         # as if the publish had just made this snapshot: nothing cached for it yet
