@@ -75,35 +75,38 @@ def _snapshot(response: httpx.Response) -> str | None:
     return None
 
 
-def _drive(url: str, token: str, paths: list[str], rate: float, samples: list[Sample], errors: list[str]) -> None:
+def _drive(clients: list[httpx.Client], paths: list[str], rate: float, samples: list[Sample],
+           errors: list[str]) -> None:
+    """Send PATHS on the open-loop schedule, one thread per client (CLIENTS: kept across runs, so that a run pays
+    neither making clients nor opening connections: a new httpx client costs the client process ~20-50 ms of CPU,
+    which a timed run would bill to the API's first answers)."""
     start = time.perf_counter() + 0.2
     wall = time.time() - time.perf_counter()
     lock = threading.Lock()
     counter = iter(range(len(paths)))
 
-    def worker() -> None:
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10.0) as client:
-            while True:
+    def worker(client: httpx.Client) -> None:
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            sent = time.perf_counter()
+            try:
+                response = client.get(paths[i])
+                took = (time.perf_counter() - sent) * 1000
+                sample = Sample(wall + sent, took, response.status_code, _snapshot(response), paths[i])
+            except httpx.HTTPError as exc:
+                sample = Sample(wall + sent, (time.perf_counter() - sent) * 1000, 0, None, paths[i])
                 with lock:
-                    i = next(counter, None)
-                if i is None:
-                    return
-                delay = start + i / rate - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-                sent = time.perf_counter()
-                try:
-                    response = client.get(paths[i])
-                    took = (time.perf_counter() - sent) * 1000
-                    sample = Sample(wall + sent, took, response.status_code, _snapshot(response), paths[i])
-                except httpx.HTTPError as exc:
-                    sample = Sample(wall + sent, (time.perf_counter() - sent) * 1000, 0, None, paths[i])
-                    with lock:
-                        errors.append(f"{paths[i]}: {exc!r}")
-                with lock:
-                    samples.append(sample)
+                    errors.append(f"{paths[i]}: {exc!r}")
+            with lock:
+                samples.append(sample)
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(THREADS)]
+    threads = [threading.Thread(target=worker, args=(client,), daemon=True) for client in clients]
     for t in threads:
         t.start()
     for t in threads:
@@ -204,6 +207,7 @@ def api_load(settings: Settings, env: dict[str, str], report: dict[str, Any], ra
         [sys.executable, "-m", "uvicorn", "services.api.main:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(os.cpu_count() or 1), "--log-level", "warning"],
         env=env, stdout=log, stderr=subprocess.STDOUT)
+    stack = contextlib.ExitStack()
     try:
         url = f"http://127.0.0.1:{port}"
         processes.wait_http(f"{url}/health", timeout=60)
@@ -212,15 +216,17 @@ def api_load(settings: Settings, env: dict[str, str], report: dict[str, Any], ra
         # a served API is warm: before the timed run, each distinct request six times (the kernel picks each
         # connection's worker, so a request sent twice can reach the same worker both times and miss in the other
         # during the timed run), reported apart as what a just-started API answers
+        clients = [stack.enter_context(httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
+                                                    timeout=10.0)) for _ in range(THREADS)]
         warm: list[Sample] = []
-        _drive(url, token, sorted(set(paths)) * WARM_UP_TIMES, max(rate, 300.0), warm, [])
+        _drive(clients, sorted(set(paths)) * WARM_UP_TIMES, max(rate, 300.0), warm, [])
         report["warm_up_pass"] = {"requests": len(warm), "times_each": WARM_UP_TIMES,
                                   "p99_ms": round(_percentile([w.ms for w in warm], 0.99), 2),
                                   "max_ms": round(max((w.ms for w in warm), default=0.0), 1)}
         gc.freeze()  # this client's own garbage collections are not the API's latency
         samples: list[Sample] = []
         errors: list[str] = []
-        driver = threading.Thread(target=_drive, args=(url, token, paths, rate, samples, errors), daemon=True)
+        driver = threading.Thread(target=_drive, args=(clients, paths, rate, samples, errors), daemon=True)
         began = time.perf_counter()
         driver.start()
         time.sleep(seconds / 2)
@@ -237,6 +243,7 @@ def api_load(settings: Settings, env: dict[str, str], report: dict[str, Any], ra
             report["warm_up"] = httpx.get(f"{url}/health", timeout=10).json().get("warm_up")
         report["target"] = "p99 < 20 ms, 0 errors, the new snapshot served within 1 s (at scale 1.0)"
     finally:
+        stack.close()
         server.terminate()
         try:
             server.wait(timeout=20)
