@@ -146,6 +146,11 @@ class ResultCache:
                 self._entries.move_to_end(key)
             return hit
 
+    def entries(self, snapshot: int) -> list[tuple[tuple[int, str, tuple[object, ...]], Any]]:
+        """The cached answers of SNAPSHOT, (key, answer) each."""
+        with self._lock:
+            return [(key, value) for key, value in self._entries.items() if key[0] == snapshot]
+
     def put(self, key: tuple[int, str, tuple[object, ...]], rows: Any) -> None:
         with self._lock:
             self._entries[key] = rows

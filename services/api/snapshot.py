@@ -22,8 +22,8 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import ExitStack, suppress
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -35,6 +35,7 @@ from fastapi import HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from common.settings import get_settings
+from services.api.carryover import RowFilter, carry_over, table_status
 from services.api.formats import clear_answer_caches
 from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, sqlite_wal
 
@@ -61,6 +62,7 @@ class HotTables:
         self.reader = reader
         self.table_max, self.total_max = table_max, total_max
         self._sizes: dict[int, dict[str, int]] = {}  # snapshot -> served table -> Parquet bytes (data + deletes)
+        self._ids: dict[int, dict[str, int]] = {}  # snapshot -> served table -> its DuckLake table id
         self._copied: dict[int, set[str]] = {}
         self._lock = threading.Lock()
 
@@ -69,18 +71,23 @@ class HotTables:
         return f"hot_v{snapshot}"
 
     def sizes(self, snapshot: int) -> dict[str, int]:
-        """The served tables of SNAPSHOT and their size: one metadata query per snapshot."""
+        """The served tables of SNAPSHOT and their size: one metadata query per snapshot (their ids with them)."""
         if snapshot not in self._sizes:
             con = self.reader._connection()
             pinned = self.reader._pin(snapshot)
             try:
                 rows = con.cursor().execute(
-                    f"select table_name, coalesce(file_size_bytes, 0) + coalesce(delete_file_size_bytes, 0) "
+                    f"select table_name, coalesce(file_size_bytes, 0) + coalesce(delete_file_size_bytes, 0), table_id "
                     f"from ducklake_table_info('{pinned}')").fetchall()
             finally:
                 self.reader._unpin(snapshot)
-            self._sizes[snapshot] = {str(t): int(n) for t, n in rows}
+            self._ids[snapshot] = {str(t): int(i) for t, _, i in rows}
+            self._sizes[snapshot] = {str(t): int(n) for t, n, _ in rows}
         return self._sizes[snapshot]
+
+    def ids(self, snapshot: int) -> dict[str, int]:
+        self.sizes(snapshot)
+        return self._ids[snapshot]
 
     def copied(self, snapshot: int) -> set[str]:
         return self._copied.get(snapshot, set())
@@ -119,27 +126,54 @@ class HotTables:
         with self._lock:
             for version in versions:
                 self._sizes.pop(version, None)
+                self._ids.pop(version, None)
                 if self._copied.pop(version, None) is not None:
                     with suppress(duckdb.Error):
                         self.reader._connection().execute(f"detach {self.alias(version)}")
+
+
+class InFlight:
+    """A lock per answer being computed now (by its cache key), held while one thread computes it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[object, list[Any]] = {}  # key -> [lock, threads holding or waiting for it]
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def __call__(self, key: object) -> Iterator[None]:
+        with self._guard:
+            entry = self._locks.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if not entry[1]:
+                    del self._locks[key]
 
 
 class RecentQueries:
     """The queries this worker ran lately — (kind, SQL, parameters) and what the last run of each cost in seconds,
     most recently used last, bounded — which a new snapshot's warm-up runs again before the snapshot is served:
     requests then find their answers in the result cache right after a publish, instead of every distinct request
-    missing at once. Holds no results, no rows."""
+    missing at once. With each, the rows it reads when the caller said (a RowFilter: what lets its answer be carried
+    over to a new snapshot). Holds no results, no rows."""
 
     def __init__(self, size: int = RECENT_QUERIES) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[str, str, tuple[object, ...]], float] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, tuple[object, ...]], tuple[float, RowFilter | None]] = \
+            OrderedDict()
         self._lock = threading.Lock()
 
-    def used(self, kind: str, sql: str, params: tuple[object, ...], seconds: float | None = None) -> None:
+    def used(self, kind: str, sql: str, params: tuple[object, ...], seconds: float | None = None,
+             reads: RowFilter | None = None) -> None:
         """A query was answered (SECONDS: it ran, and took that long; None: from a cache)."""
         key = (kind, sql, params)
         with self._lock:
-            self._entries[key] = seconds if seconds is not None else self._entries.get(key, 0.0)
+            cost = seconds if seconds is not None else self._entries.get(key, (0.0, None))[0]
+            self._entries[key] = (cost, reads)
             self._entries.move_to_end(key)
             if len(self._entries) > self.size:
                 self._entries.popitem(last=False)
@@ -147,7 +181,12 @@ class RecentQueries:
     def costliest_first(self) -> list[tuple[str, str, tuple[object, ...]]]:
         """The dearest first: a cheap miss (a copied table, ~1 ms) is no harm to a request, a lake read is."""
         with self._lock:
-            return [key for key, _ in sorted(self._entries.items(), key=lambda item: -item[1])]
+            return [key for key, _ in sorted(self._entries.items(), key=lambda item: -item[1][0])]
+
+    def filters(self) -> dict[tuple[str, tuple[object, ...]], RowFilter]:
+        """(SQL, parameters) -> the rows it reads, for the queries whose caller said."""
+        with self._lock:
+            return {(sql, params): reads for (_, sql, params), (_, reads) in self._entries.items() if reads}
 
 
 class Watcher:
@@ -165,18 +204,37 @@ class Watcher:
         self.warmed: dict[str, float | int] = {}  # the last warm-up: tables copied, queries replayed, seconds
         self.recent = RecentQueries()
         self.arrows: ResultCache = ResultCache(size=128)  # Arrow answers (Parquet, CSV, Arrow IPC) by the same key
+        self.in_flight = InFlight()
         self._tables: dict[int, set[str]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _warm(self, snapshot: int) -> None:
+    def _carry(self, previous: int | None, snapshot: int) -> int:
+        """The cached answers of PREVIOUS that SNAPSHOT did not change, cached for SNAPSHOT too
+        (services/api/carryover.py); how many."""
+        if previous is None or self.hot is None or snapshot <= previous:
+            return 0
+        cur = self.reader._connection().cursor()
+        try:
+            status = table_status(cur, previous, snapshot, self.hot.ids(previous), self.hot.ids(snapshot))
+            if status is None:
+                return 0
+            return carry_over(cur, previous, snapshot, status,
+                              [c for c in (self.reader.cache, self.arrows) if c is not None], self.recent.filters())
+        except duckdb.Error:  # nothing carried: every answer is computed again, as without this
+            return 0
+        finally:
+            cur.close()
+
+    def _warm(self, snapshot: int, started: float, carried: int = 0) -> None:
         """Before a new snapshot is served, for at most warm_seconds: this worker's recent queries run on it, the
         dearest first, into the result caches; a query on a small table copies that table first, as a request would.
-        The rest is run (and copied) by the first request that needs it."""
+        The rest is run (and copied) by the first request that needs it. STARTED: when the snapshot was seen (the
+        carry-over before this counts against the same budget)."""
         if self.hot is None:
             return
-        started = time.perf_counter()
+        carry_seconds = time.perf_counter() - started
         self.hot.sizes(snapshot)
         replayed = 0
         if self.current is not None:
@@ -193,7 +251,8 @@ class Watcher:
                         replayed += 1
             finally:
                 warm.close()
-        self.warmed = {"snapshot": snapshot, "tables": len(self.hot.copied(snapshot)), "queries": replayed,
+        self.warmed = {"snapshot": snapshot, "carried": carried, "carry_seconds": round(carry_seconds, 3),
+                       "tables": len(self.hot.copied(snapshot)), "queries": replayed,
                        "seconds": round(time.perf_counter() - started, 3)}
         # the cached answers just made live until evicted: out of the collector's way, or a full collection walks
         # them all while requests wait (~100 ms seen here). Freezing leaves them to reference counting, which frees
@@ -210,10 +269,11 @@ class Watcher:
         finally:
             con.close()
         if snapshot != self.current:
+            seen = time.perf_counter()
             if snapshot is not None:
                 info = [s for s in self.reader.snapshots() if s.id == snapshot]
                 self.published_at = info[0].published_at if info else None
-                self._warm(snapshot)
+                self._warm(snapshot, seen, self._carry(self.current, snapshot))
             previous, self.current = self.current, snapshot
             if snapshot is not None:
                 self.reader.release(keep=snapshot)
@@ -308,36 +368,45 @@ class ApiSession:
     def con(self) -> duckdb.DuckDBPyConnection:
         return self._open().con
 
-    def arrow(self, sql: str, params: list[object] | None = None) -> pa.Table:
+    def _answer(self, kind: str, cache: ResultCache | None, sql: str, params: list[object] | None,
+                reads: RowFilter | None, compute: Callable[[duckdb.DuckDBPyConnection], Any],
+                keep: Callable[[Any], bool] = lambda _: True) -> Any:
+        """The answer of SQL from CACHE, else computed (COMPUTE: from the executed cursor) and kept when KEEP says.
+        One computation per answer at a time: requests that miss while another computes it wait for that one
+        instead of running the query again (after a publish, a dozen requests for the same dear answer would
+        otherwise each run it, and a worker's CPU with them)."""
         key = (self.snapshot, sql, tuple(params or []))
-        if (hit := self.watcher.arrows.get(key)) is not None:
-            if self.record:
-                self.watcher.recent.used("arrow", sql, key[2])
-            return hit  # an Arrow table is immutable: shared as is
-        started = time.perf_counter()
-        table = self._execute(sql, params).to_arrow_table()
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            with self.watcher.in_flight(key):
+                hit = cache.get(key) if cache is not None else None
+                if hit is None:
+                    started = time.perf_counter()
+                    answer = compute(self._execute(sql, params))
+                    if self.record:
+                        self.watcher.recent.used(kind, sql, key[2], time.perf_counter() - started, reads)
+                    if cache is not None and keep(answer):
+                        cache.put(key, answer)
+                    return answer
         if self.record:
-            self.watcher.recent.used("arrow", sql, key[2], time.perf_counter() - started)
-        if table.nbytes <= ARROW_CACHE_MAX_BYTES:
-            self.watcher.arrows.put(key, table)
-        return table
+            self.watcher.recent.used(kind, sql, key[2], reads=reads)
+        return hit
 
-    def rows(self, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
-        cache = self.reader.cache
-        key = (self.snapshot, sql, tuple(params or []))
-        if cache is not None and (hit := cache.get(key)) is not None:
-            if self.record:
-                self.watcher.recent.used("rows", sql, key[2])
-            return [dict(row) for row in hit]
-        started = time.perf_counter()
-        cur = self._execute(sql, params)
-        columns = [d[0] for d in cur.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        if self.record:
-            self.watcher.recent.used("rows", sql, key[2], time.perf_counter() - started)
-        if cache is not None:
-            cache.put(key, [dict(row) for row in rows])
-        return rows
+    def arrow(self, sql: str, params: list[object] | None = None, reads: RowFilter | None = None) -> pa.Table:
+        """The answer as an Arrow table (immutable: a cached one is shared as is). READS: the rows it is made of,
+        when the caller can say (a page of a mart), so that the answer can outlive this snapshot if a publish does
+        not touch them (services/api/carryover.py)."""
+        return self._answer("arrow", self.watcher.arrows, sql, params, reads,
+                            lambda cur: cur.to_arrow_table(), lambda t: t.nbytes <= ARROW_CACHE_MAX_BYTES)
+
+    def rows(self, sql: str, params: list[object] | None = None,
+             reads: RowFilter | None = None) -> list[dict[str, Any]]:
+        """The answer as rows, each a new dict (callers may change them). READS: as for `arrow`."""
+        def fetch(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+            columns = [d[0] for d in cur.description]
+            return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+        return [dict(row) for row in self._answer("rows", self.reader.cache, sql, params, reads, fetch)]
 
     def tables(self) -> set[str]:
         return self.watcher.tables(self.snapshot, self._open)

@@ -3,6 +3,7 @@ size limit is read from the lake; a query naming a table without a copy runs on 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -86,7 +87,7 @@ def test_a_new_snapshot_is_warmed_with_the_recent_queries(published_env: dict[st
         assert reader.cache is not None
         reader.cache = ResultCache()
         watcher.arrows = ResultCache()
-        watcher._warm(snapshot)
+        watcher._warm(snapshot, time.perf_counter())
         assert watcher.warmed["queries"] == len(recent)
         assert [reader.cache.get((snapshot, sql, tuple(params))) for sql, params in QUERIES] == answers
         assert watcher.arrows.get((snapshot, QUERIES[0][0], tuple(QUERIES[0][1]))).equals(arrow)

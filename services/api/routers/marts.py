@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field, create_model
 
 from services.api.auth import Scope, authenticate
+from services.api.carryover import RowFilter
 from services.api.contracts import AREA_PATTERNS, CODE_VALUE, Column, MartSpec
 from services.api.formats import FORMATS, BytesCache, dumps, encode_table, negotiate
 from services.api.keystore import ApiKey
@@ -194,6 +195,7 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
         plan = build_plan(mart, snap, scope, args)
         count_sql = f"select count(*) as n from {quote(mart.table)} where {plan.condition}"
         count_params = list(plan.params)  # the filters alone: the total is not of the rows after a cursor
+        counted = RowFilter(mart.table, plan.condition, tuple(count_params))
         cursor, offset, limit = args.get("cursor"), int(args.get("offset") or 0), int(args["limit"])
         if cursor and offset:
             raise QueryError("offset", "use either cursor or offset, not both")
@@ -210,26 +212,27 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
     sql = (f"select {select}{window} from {quote(mart.table)} where {plan.condition} order by {order_sql(order)} "
            f"limit ? offset ?")
     params = [*plan.params, limit + 1, offset]
+    paged = RowFilter(mart.table, plan.condition, tuple(plan.params))  # the rows the page is taken from
 
     def total_of(first: Any) -> int:
         if first is not None:
             return int(first)
         if merged and offset == 0:
             return 0  # no row at all
-        return int(snap.rows(count_sql, count_params)[0]["n"])  # a cursor, or a page past the end
+        return int(_rows(snap, count_sql, count_params, counted)[0]["n"])  # a cursor, or a page past the end
 
     if fmt == "json":
-        rows = snap.rows(sql, params)
+        rows = _rows(snap, sql, params, paged)
         first = [row.pop(TOTAL) for row in rows][0] if merged and rows else None
         total = total_of(first)
         next_cursor = _next_cursor(mart, snap, plan, order, columns, rows[limit - 1] if len(rows) > limit else None,
-                                   offset + limit - 1)
+                                   offset + limit - 1, paged)
         items = rows[:limit]
         body = {"mart": mart.slug, "snapshot": str(snap.snapshot), "total": total, "limit": limit,
                 "offset": offset, "next_cursor": next_cursor, "items": items}
         content, count = dumps(body), len(items)
     else:
-        table = snap.arrow(sql, params) if isinstance(snap, ApiSession) else \
+        table = snap.arrow(sql, params, paged) if isinstance(snap, ApiSession) else \
             snap.con.execute(sql, params).fetch_arrow_table()
         if merged:
             first = table.column(TOTAL)[0].as_py() if table.num_rows else None
@@ -238,7 +241,7 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
             first = None
         total = total_of(first)
         last = table.slice(limit - 1, 1).to_pylist()[0] if table.num_rows > limit else None
-        next_cursor = _next_cursor(mart, snap, plan, order, columns, last, offset + limit - 1)
+        next_cursor = _next_cursor(mart, snap, plan, order, columns, last, offset + limit - 1, paged)
         table = table.slice(0, limit)
         content, count = encode_table(table, fmt), table.num_rows
     extra = {"X-Total-Count": str(total), **({"X-Next-Cursor": next_cursor} if next_cursor else {})}
@@ -247,16 +250,22 @@ def read_mart(mart: MartSpec, request: Request, snap: Session, key: ApiKey, args
     return Response(content, media_type=FORMATS[fmt], headers={**headers, **extra})
 
 
+def _rows(snap: Session, sql: str, params: list[object], reads: RowFilter) -> list[dict[str, Any]]:
+    """SQL's rows; the API's own session is also told which rows of the mart they are made of, which lets the answer
+    outlive the snapshot when a publish does not touch them (services/api/carryover.py)."""
+    return snap.rows(sql, params, reads) if isinstance(snap, ApiSession) else snap.rows(sql, params)
+
+
 def _next_cursor(mart: MartSpec, snap: Session, plan: Plan, order: list[tuple[str, bool]], columns: list[str],
-                 last: dict[str, Any] | None, position: int) -> str | None:
+                 last: dict[str, Any] | None, position: int, reads: RowFilter) -> str | None:
     """The cursor after LAST (the page's last row), or None on the last page. A sort column the key may not see
     (a hidden pseudonym) is read apart: the cursor holds it, opaque to the client."""
     if last is None:
         return None
     if any(c not in columns for c, _ in order):
-        last = snap.rows(f"select {', '.join(quote(c) for c, _ in order)} from {quote(mart.table)} where "
-                         f"{plan.condition} order by {order_sql(order)} limit 1 offset ?",
-                         [*plan.params, position])[0]
+        last = _rows(snap, f"select {', '.join(quote(c) for c, _ in order)} from {quote(mart.table)} where "
+                           f"{plan.condition} order by {order_sql(order)} limit 1 offset ?",
+                     [*plan.params, position], reads)[0]
     return encode_cursor(last, order)
 
 

@@ -1,0 +1,165 @@
+"""Cached answers that a publish did not change, carried over to the new snapshot.
+
+A publish changes some tables and leaves the others as they were; a changed big table is often patched by a few
+thousand rows of a million (serving/publish.py). An answer is keyed by snapshot, so without this every answer would
+be computed again after every publish — for a worker, hundreds of lake reads at once, while requests wait. Instead,
+when the watcher sees a new snapshot, each cached answer of the one served until now is kept for the new one when:
+
+- every table it reads is the same table (same DuckLake table id) in both snapshots and no snapshot between them
+  inserted into or deleted from it — DuckLake's own record of each snapshot's changes (`ducklake_snapshots()`,
+  column `changes`), not the publisher's message; or
+- its only patched table is the one its rows come from (a `RowFilter`, given with the query), and none of the rows
+  the publish deleted from or inserted into that table (`ducklake_table_changes`) satisfies its filter: then the
+  rows it reads are the same rows, and so is any answer made of them (a page, a count, an aggregate).
+
+Anything else — a table replaced or new, a change of a kind not listed here (a schema change, a compaction), a
+query whose tables cannot be told, a filter that cannot be evaluated on the changed rows — is not carried: the next
+request computes it on the new snapshot, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+from serving.reader import CATALOG, ResultCache
+
+# the kinds of snapshot change that touch a table's rows and nothing else; tables created or dropped get new ids
+ROW_CHANGES = {"tables_inserted_into", "tables_deleted_from", "inlined_insert", "inlined_delete"}
+TABLE_CHANGES = {"tables_created", "tables_dropped"}
+SAME, PATCHED = "same", "patched"
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """The rows a query reads: those of TABLE satisfying CONDITION (SQL over its bare column names, its `?` bound by
+    PARAMS). Given with a query, it lets the answer outlive its snapshot when a publish changed none of those rows."""
+
+    table: str
+    condition: str
+    params: tuple[object, ...] = ()
+
+
+@lru_cache(maxsize=4096)
+def tables_read(sql: str) -> frozenset[str] | None:
+    """The tables SQL reads (common table expressions excluded), or None when that cannot be told: it does not parse,
+    calls a table function, or names a table in another catalog or schema."""
+    try:
+        names = duckdb.get_table_names(sql.replace("?", "null"), qualified=True)
+    except duckdb.Error:
+        return None
+    tables = set()
+    for name in names:
+        bare = name.removeprefix("main.")
+        if "." in bare or '"' in bare:
+            return None
+        tables.add(bare)
+    return frozenset(tables)
+
+
+def table_status(con: duckdb.DuckDBPyConnection, previous: int, snapshot: int, ids_before: dict[str, int],
+                 ids_after: dict[str, int]) -> dict[str, str] | None:
+    """Per table of SNAPSHOT: SAME (its rows untouched since PREVIOUS), PATCHED (the same table, rows inserted or
+    deleted); a table replaced or new is left out. None when a snapshot between them made a change of another kind."""
+    touched: set[str] = set()
+    for (changes,) in con.execute(f"select changes from ducklake_snapshots('{CATALOG}') "
+                                  "where snapshot_id > ? and snapshot_id <= ?", [previous, snapshot]).fetchall():
+        for kind, values in (changes or {}).items():
+            if kind in ROW_CHANGES:
+                touched.update(str(v) for v in values)
+            elif kind not in TABLE_CHANGES:
+                return None
+    return {name: PATCHED if str(table_id) in touched else SAME
+            for name, table_id in ids_after.items() if ids_before.get(name) == table_id}
+
+
+@lru_cache(maxsize=1024)
+def columns_named(condition: str) -> frozenset[str]:
+    """The column names a SQL condition refers to (its subqueries' too), from DuckDB's own parse of it. A request's
+    condition has its values as `?`: the API asks a few distinct conditions, each parsed once."""
+    with duckdb.connect() as con:
+        tree = json.loads(con.execute("select json_serialize_sql(?)", [f"select 1 where {condition}"]).fetchone()[0])
+    found: set[str] = set()
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("class") == "COLUMN_REF" and node.get("column_names"):
+                found.add(str(node["column_names"][-1]))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(found)
+
+
+class ChangedRows:
+    """The rows a publish deleted from or inserted into each patched table — only the columns the filters on it
+    name (a deleted row is read back from its old data file: all its columns would cost 4x) — fetched once per table
+    into temp tables of CON, and whether any of them satisfies a filter."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, previous: int, snapshot: int,
+                 filters: Iterable[RowFilter]) -> None:
+        self.con, self.previous, self.snapshot = con, previous, snapshot
+        self._columns: dict[str, set[str]] = {}
+        for rows in filters:
+            with suppress(duckdb.Error, json.JSONDecodeError, TypeError):
+                self._columns.setdefault(rows.table, set()).update(columns_named(rows.condition))
+        self._made: set[str] = set()
+
+    def _fetch(self, table: str, delta: str) -> None:
+        own = {c for (c,) in self.con.execute(
+            f"select column_name from duckdb_columns() where database_name = '{CATALOG}' and schema_name = 'main' "
+            "and table_name = ?", [table]).fetchall()}
+        wanted = ", ".join(f'"{c}"' for c in sorted(self._columns.get(table, set()) & own)) or "null as _none"
+        self.con.execute(f"create or replace temp table {delta} as select {wanted} "
+                         f"from ducklake_table_changes('{CATALOG}', 'main', ?, ?, ?)",
+                         [table, self.previous + 1, self.snapshot])
+
+    def match(self, rows: RowFilter) -> bool:
+        """Whether a changed row of ROWS.table satisfies its condition (True too when that cannot be evaluated)."""
+        delta = f'"_changed_{rows.table}"'
+        try:
+            if rows.table not in self._made:
+                self._fetch(rows.table, delta)
+                self._made.add(rows.table)
+            found = self.con.execute(f"select exists (select 1 from {delta} where {rows.condition})",
+                                     list(rows.params)).fetchone()
+        except duckdb.Error:
+            return True
+        return bool(found and found[0])
+
+
+def carry_over(con: duckdb.DuckDBPyConnection, previous: int, snapshot: int, status: dict[str, str],
+               caches: Iterable[ResultCache], filters: dict[tuple[str, tuple[object, ...]], RowFilter]) -> int:
+    """Put the answers of PREVIOUS in CACHES that SNAPSHOT did not change under SNAPSHOT too (STATUS: table_status;
+    FILTERS: the row filter given with a query, by (SQL, parameters)). Returns how many were carried."""
+    changed = ChangedRows(con, previous, snapshot, (f for f in filters.values() if status.get(f.table) == PATCHED))
+    carried = 0
+    for cache in caches:
+        for (_, sql, params), answer in cache.entries(previous):
+            if _unchanged(sql, params, status, filters, changed):
+                cache.put((snapshot, sql, params), answer)
+                carried += 1
+    return carried
+
+
+def _unchanged(sql: str, params: tuple[object, ...], status: dict[str, str],
+               filters: dict[tuple[str, tuple[object, ...]], Any], changed: ChangedRows) -> bool:
+    tables = tables_read(sql)
+    if not tables or any(t not in status for t in tables):
+        return False
+    patched = {t for t in tables if status[t] == PATCHED}
+    if not patched:
+        return True
+    rows = filters.get((sql, params))
+    if rows is None or patched != {rows.table}:
+        return False
+    # a filter that reads its own table (a subquery on it) depends on rows outside the filter: not carried
+    own = tables_read(f"select 1 where {rows.condition}")
+    return own is not None and rows.table not in own and not changed.match(rows)
