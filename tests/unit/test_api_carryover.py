@@ -1,0 +1,62 @@
+"""What the API's carry-over of cached answers (services/api/carryover.py) reads off a query: the tables it reads
+and the columns a filter names, or that it cannot tell (then nothing is carried); and one computation per answer."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from services.api.carryover import RowFilter, columns_named, tables_read
+from services.api.snapshot import InFlight, RecentQueries
+
+
+def test_the_tables_a_query_reads() -> None:
+    assert tables_read('select "a", count(*) over () from "agg_x" where "a" = ? order by "a" limit ? offset ?') \
+        == {"agg_x"}
+    # comma joins, joins and subqueries count; a common table expression is not a table
+    assert tables_read("with q as (select 1 from r) select * from q, s join t on s.k = t.k "
+                       "where s.b in (select c from w)") == {"r", "s", "t", "w"}
+    assert tables_read("select * from main.fct_tickets") == {"fct_tickets"}
+
+
+def test_a_query_whose_tables_cannot_be_told_is_none() -> None:
+    assert tables_read("select * from read_parquet(?)") is None  # a table function
+    assert tables_read("select * from other.main.fct_tickets") is None  # another catalog
+    assert tables_read("select * from hot_v3.main.fct_tickets") is None
+    assert tables_read("select from where") is None  # does not parse
+
+
+def test_the_columns_a_filter_names() -> None:
+    assert columns_named('"street_code" = ? and ("created_month" >= ? or t.status is null)') \
+        == {"street_code", "created_month", "status"}
+    assert columns_named("x in (select y from z where w = ?)") == {"x", "y", "w"}
+
+
+def test_recent_queries_keep_the_row_filter_given_with_them() -> None:
+    recent = RecentQueries()
+    rows = RowFilter("fct_tickets", '"street_code" = ?', ("440309002",))
+    recent.used("rows", "select 1 from fct_tickets where street_code = ?", ("440309002",), 0.01, rows)
+    recent.used("rows", "select 2", (), 0.01)
+    assert recent.filters() == {("select 1 from fct_tickets where street_code = ?", ("440309002",)): rows}
+
+
+def test_in_flight_lets_one_thread_compute_a_key_at_a_time() -> None:
+    in_flight = InFlight()
+    inside: list[int] = []
+    overlapped = threading.Event()
+
+    def compute(key: str) -> None:
+        with in_flight(key):
+            inside.append(1)
+            if len(inside) > 1:
+                overlapped.set()
+            time.sleep(0.02)
+            inside.pop()
+
+    threads = [threading.Thread(target=compute, args=("same",)) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not overlapped.is_set()
+    assert not in_flight._locks, "a key's lock goes once nobody holds or waits for it"
