@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     serving_retention_days: float = Field(default=30, ge=0, description="days a published snapshot stays readable")
     # a changed table up to this many rows is rewritten whole at a publish; a bigger one is patched by its changed rows
     serving_replace_max_rows: int = Field(default=250_000, ge=0)
+    # rows per Parquet row group of the served files: a filtered read (a street's month, a date window) skips the row
+    # groups whose statistics rule them out, so smaller groups let it read less (DuckDB's default is 122,880)
+    serving_row_group_size: int = Field(default=16_384, ge=2_048)
     # `govlake publish` lowers its CPU priority by this much (nice): a publish is batch work, and on a host that
     # also serves the API or Superset their requests should not queue behind it; 0 keeps the priority
     publish_nice: int = Field(default=10, ge=0, le=19)

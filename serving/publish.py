@@ -258,6 +258,16 @@ def _last_publish(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return json.loads(snapshots[-1].changed or "{}") if snapshots else {}
 
 
+def _set_options(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The catalog's write options (kept in the catalog), set when they differ from the settings: the files this
+    publish writes take them."""
+    wanted = {"parquet_row_group_size": str(settings.serving_row_group_size)}
+    current = dict(con.execute(f"select option_name, value from {CATALOG}.options() where scope = 'GLOBAL'").fetchall())
+    for name, value in wanted.items():
+        if current.get(name) != value:
+            con.execute(f"call {CATALOG}.set_option('{name}', {int(value)})")
+
+
 def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float, interrupted: bool) -> int:
     """Expire snapshots older than the retention (never the newest), then delete the data files only they held;
     after an INTERRUPTED publish, also any file it left unreferenced (this process is the only writer). That sweep
@@ -328,6 +338,7 @@ def publish(settings: Settings) -> PublishResult:
         patched_tables: set[str] = set()
         if changed or dropped:
             con.execute("begin transaction")
+            _set_options(con, settings)
             for table in changed:
                 _, _, since, schema = before.get(table, (0, "", None, ""))
                 same_shape = table in before and schema == schemas[table]
