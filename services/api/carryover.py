@@ -66,10 +66,14 @@ def tables_read(sql: str) -> frozenset[str] | None:
 def table_status(con: duckdb.DuckDBPyConnection, previous: int, snapshot: int, ids_before: dict[str, int],
                  ids_after: dict[str, int]) -> dict[str, str] | None:
     """Per table of SNAPSHOT: SAME (its rows untouched since PREVIOUS), PATCHED (the same table, rows inserted or
-    deleted); a table replaced or new is left out. None when a snapshot between them made a change of another kind."""
+    deleted); a table replaced or new is left out. None when a snapshot between them made a change of another kind,
+    or is no longer listed."""
+    rows = con.execute(f"select snapshot_id, changes from ducklake_snapshots('{CATALOG}') "
+                       "where snapshot_id > ? and snapshot_id <= ?", [previous, snapshot]).fetchall()
+    if sorted(int(i) for i, _ in rows) != list(range(previous + 1, snapshot + 1)):
+        return None  # a snapshot in between has expired (SERVING_RETENTION_DAYS=0): its changes are not known
     touched: set[str] = set()
-    for (changes,) in con.execute(f"select changes from ducklake_snapshots('{CATALOG}') "
-                                  "where snapshot_id > ? and snapshot_id <= ?", [previous, snapshot]).fetchall():
+    for _, changes in rows:
         for kind, values in (changes or {}).items():
             if kind in ROW_CHANGES:
                 touched.update(str(v) for v in values)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from services.api.carryover import RowFilter, columns_named, tables_read
+from services.api.carryover import PATCHED, SAME, RowFilter, columns_named, table_status, tables_read
 from services.api.snapshot import InFlight, RecentQueries
 
 
@@ -60,3 +60,30 @@ def test_in_flight_lets_one_thread_compute_a_key_at_a_time() -> None:
         t.join()
     assert not overlapped.is_set()
     assert not in_flight._locks, "a key's lock goes once nobody holds or waits for it"
+
+
+class _Snapshots:
+    """Stands in for the catalog's `ducklake_snapshots()` listing: (snapshot id, changes) rows."""
+
+    def __init__(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
+        self.rows = rows
+
+    def execute(self, sql: str, params: list[int]) -> _Snapshots:
+        low, high = params
+        self.found = [r for r in self.rows if low < r[0] <= high]
+        return self
+
+    def fetchall(self) -> list[tuple[int, dict[str, list[str]]]]:
+        return self.found
+
+
+def test_table_status_from_the_snapshots_changes() -> None:
+    before = {"fct_tickets": 7, "dim_areas": 3, "agg_x": 9}
+    after = {"fct_tickets": 7, "dim_areas": 3, "agg_x": 12, "agg_new": 13}
+    listing = _Snapshots([(4, {"tables_inserted_into": ["7"], "tables_deleted_from": ["7"]}),
+                          (5, {"tables_created": ["main.agg_x", "main.agg_new"], "tables_dropped": ["9"]})])
+    assert table_status(listing, 3, 5, before, after) == {"fct_tickets": PATCHED, "dim_areas": SAME}  # type: ignore[arg-type]
+    # a change of another kind between them (a compaction, a schema change): nothing is known to be the same
+    assert table_status(_Snapshots([(4, {"tables_altered": ["3"]})]), 3, 4, before, before) is None  # type: ignore[arg-type]
+    # a snapshot in between no longer listed (expired): its changes are unknown
+    assert table_status(_Snapshots([(5, {})]), 3, 5, before, before) is None  # type: ignore[arg-type]
