@@ -121,22 +121,32 @@ class ChangedRows:
             f"select column_name from duckdb_columns() where database_name = '{CATALOG}' and schema_name = 'main' "
             "and table_name = ?", [table]).fetchall()}
         wanted = ", ".join(f'"{c}"' for c in sorted(self._columns.get(table, set()) & own)) or "null as _none"
-        self.con.execute(f"create or replace temp table {delta} as select {wanted} "
+        self.con.execute(f"create or replace temp table {delta} as select distinct {wanted} "
                          f"from ducklake_table_changes('{CATALOG}', 'main', ?, ?, ?)",
                          [table, self.previous + 1, self.snapshot])
 
     def match(self, rows: RowFilter) -> bool:
         """Whether a changed row of ROWS.table satisfies its condition (True too when that cannot be evaluated)."""
-        delta = f'"_changed_{rows.table}"'
-        try:
-            if rows.table not in self._made:
-                self._fetch(rows.table, delta)
-                self._made.add(rows.table)
-            found = self.con.execute(f"select exists (select 1 from {delta} where {rows.condition})",
-                                     list(rows.params)).fetchone()
-        except duckdb.Error:
-            return True
-        return bool(found and found[0])
+        return self.matches([rows])[rows]
+
+    def matches(self, filters: list[RowFilter]) -> dict[RowFilter, bool]:
+        """`match` for each of FILTERS, each table's changed rows fetched once. One query per filter (~0.6 ms each):
+        asking many in one query would bind their values apart from the conditions they belong to, and a value
+        typed otherwise than bound alone could compare otherwise."""
+        found: dict[RowFilter, bool] = {}
+        for rows in dict.fromkeys(filters):
+            delta = f'"_changed_{rows.table}"'
+            try:
+                if rows.table not in self._made:
+                    self._fetch(rows.table, delta)
+                    self._made.add(rows.table)
+                hit = self.con.execute(f"select exists (select 1 from {delta} where {rows.condition})",
+                                       list(rows.params)).fetchone()
+            except duckdb.Error:
+                found[rows] = True
+                continue
+            found[rows] = bool(hit and hit[0])
+        return found
 
 
 def carry_over(con: duckdb.DuckDBPyConnection, previous: int, snapshot: int, status: dict[str, str],
@@ -144,17 +154,21 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: int, snapshot: int, sta
     """Put the answers of PREVIOUS in CACHES that SNAPSHOT did not change under SNAPSHOT too (STATUS: table_status;
     FILTERS: the row filter given with a query, by (SQL, parameters)). Returns how many were carried."""
     changed = ChangedRows(con, previous, snapshot, (f for f in filters.values() if status.get(f.table) == PATCHED))
+    verdicts = [(cache, sql, params, answer, _verdict(sql, params, status, filters))
+                for cache in caches for (_, sql, params), answer in cache.entries(previous)]
+    matched = changed.matches([v for *_, v in verdicts if isinstance(v, RowFilter)])
     carried = 0
-    for cache in caches:
-        for (_, sql, params), answer in cache.entries(previous):
-            if _unchanged(sql, params, status, filters, changed):
-                cache.put((snapshot, sql, params), answer)
-                carried += 1
+    for cache, sql, params, answer, verdict in verdicts:
+        if verdict is True or (isinstance(verdict, RowFilter) and not matched[verdict]):
+            cache.put((snapshot, sql, params), answer)
+            carried += 1
     return carried
 
 
-def _unchanged(sql: str, params: tuple[object, ...], status: dict[str, str],
-               filters: dict[tuple[str, tuple[object, ...]], Any], changed: ChangedRows) -> bool:
+def _verdict(sql: str, params: tuple[object, ...], status: dict[str, str],
+             filters: dict[tuple[str, tuple[object, ...]], RowFilter]) -> bool | RowFilter:
+    """True: the answer is unchanged; False: it may have changed; a RowFilter: unchanged unless a changed row of its
+    table satisfies it."""
     tables = tables_read(sql)
     if not tables or any(t not in status for t in tables):
         return False
@@ -166,4 +180,4 @@ def _unchanged(sql: str, params: tuple[object, ...], status: dict[str, str],
         return False
     # a filter that reads its own table (a subquery on it) depends on rows outside the filter: not carried
     own = tables_read(f"select 1 where {rows.condition}")
-    return own is not None and rows.table not in own and not changed.match(rows)
+    return rows if own is not None and rows.table not in own else False
