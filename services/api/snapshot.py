@@ -300,6 +300,8 @@ class Watcher:
                 self.published_at = info[0].published_at if info else None
                 self._warm(snapshot, seen, self._carry(self.current, snapshot))
             previous, self.current = self.current, snapshot
+            if self.warmed.get("snapshot") == snapshot:  # when, and in which worker: the bench reads it per worker
+                self.warmed.update(worker=os.getpid(), switched_at=round(time.time(), 3))
             log.info("serving snapshot %s (was %s): %s", snapshot, previous, self.warmed)
             if snapshot is not None:
                 self.reader.release(keep=snapshot)
