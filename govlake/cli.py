@@ -441,10 +441,10 @@ def bench(
         for window, figures in api.get("by_window", {}).items():
             _out().print(f"  {window}: {figures['requests']} requests, p50 {figures['p50_ms']} ms, "
                          f"p99 {figures['p99_ms']} ms")
-        for worker in api.get("warm_up_by_worker", []):
-            _out().print(f"  worker {worker.get('worker')}: served the new snapshot {worker.get('switched_s_after_commit')} s "
-                         f"after the commit; carried {worker.get('carried')} answers in {worker.get('carry_seconds')} s, "
-                         f"copied {worker.get('tables')} tables, replayed {worker.get('queries')} queries")
+        for w in api.get("warm_up_by_worker", []):
+            _out().print(f"  worker {w.get('worker')}: served the new snapshot {w.get('switched_s_after_commit')} s "
+                         f"after the commit; carried {w.get('carried')} answers in {w.get('carry_seconds')} s, "
+                         f"copied {w.get('tables')} tables, replayed {w.get('queries')} queries")
         if warm := api.get("warm_up_pass"):
             _out().print(f"  (untimed warm-up before the run, each distinct request {warm.get('times_each')} times: "
                          f"{warm['requests']} requests, p99 {warm['p99_ms']} ms, max {warm['max_ms']} ms)")
