@@ -258,14 +258,14 @@ def _last_publish(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return json.loads(snapshots[-1].changed or "{}") if snapshots else {}
 
 
-def _set_options(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """The catalog's write options (kept in the catalog), set when they differ from the settings: the files this
-    publish writes take them."""
-    wanted = {"parquet_row_group_size": str(settings.serving_row_group_size)}
-    current = dict(con.execute(f"select option_name, value from {CATALOG}.options() where scope = 'GLOBAL'").fetchall())
-    for name, value in wanted.items():
-        if current.get(name) != value:
-            con.execute(f"call {CATALOG}.set_option('{name}', {int(value)})")
+def _set_row_group_size(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The catalog's `parquet_row_group_size` option (kept in the catalog), set when it differs from the settings:
+    the files this publish writes take it."""
+    wanted = str(settings.serving_row_group_size)
+    current = con.execute(f"select value from {CATALOG}.options() where option_name = 'parquet_row_group_size' "
+                          "and scope = 'GLOBAL'").fetchone()
+    if current is None or current[0] != wanted:
+        con.execute(f"call {CATALOG}.set_option('parquet_row_group_size', {int(wanted)})")
 
 
 def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float, interrupted: bool) -> int:
@@ -338,7 +338,7 @@ def publish(settings: Settings) -> PublishResult:
         patched_tables: set[str] = set()
         if changed or dropped:
             con.execute("begin transaction")
-            _set_options(con, settings)
+            _set_row_group_size(con, settings)
             for table in changed:
                 _, _, since, schema = before.get(table, (0, "", None, ""))
                 same_shape = table in before and schema == schemas[table]

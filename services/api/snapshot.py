@@ -238,8 +238,9 @@ class Watcher:
             cur.close()
 
     def _warm(self, snapshot: int, started: float, carried: int = 0) -> None:
-        """Before a new snapshot is served, for at most warm_seconds: the small tables this worker's recent queries
-        read are copied, then those queries run on it, the dearest first, into the result caches.
+        """Before a new snapshot is served, for at most warm_seconds (the copies get at least COPY_SECONDS): the
+        recent queries whose answers were not carried over — the small tables they read copied first, then the
+        queries run on it, the dearest first, into the result caches.
         The rest is run (and copied) by the first request that needs it. STARTED: when the snapshot was seen (the
         carry-over before this counts against the same budget)."""
         if self.hot is None:
