@@ -196,6 +196,8 @@ def _warm_ups(url: str, committed: float | None, asks: int = 20) -> list[dict[st
             if "worker" in warmed:
                 if committed is not None and warmed.get("switched_at"):
                     warmed["switched_s_after_commit"] = round(warmed["switched_at"] - committed, 3)
+                    if warmed.get("seen_at"):  # its poll saw the commit (then the carry-over and warm-up)
+                        warmed["seen_s_after_commit"] = round(warmed["seen_at"] - committed, 3)
                 found[warmed["worker"]] = warmed
         if len(found) >= (os.cpu_count() or 1):
             break

@@ -442,9 +442,10 @@ def bench(
             _out().print(f"  {window}: {figures['requests']} requests, p50 {figures['p50_ms']} ms, "
                          f"p99 {figures['p99_ms']} ms")
         for w in api.get("warm_up_by_worker", []):
-            _out().print(f"  worker {w.get('worker')}: served the new snapshot {w.get('switched_s_after_commit')} s "
-                         f"after the commit; carried {w.get('carried')} answers in {w.get('carry_seconds')} s, "
-                         f"copied {w.get('tables')} tables, replayed {w.get('queries')} queries")
+            _out().print(f"  worker {w.get('worker')}: saw the commit after {w.get('seen_s_after_commit')} s, served "
+                         f"the new snapshot {w.get('switched_s_after_commit')} s after it; carried {w.get('carried')} "
+                         f"answers in {w.get('carry_seconds')} s, copied {w.get('tables')} tables, "
+                         f"replayed {w.get('queries')} queries")
         if warm := api.get("warm_up_pass"):
             _out().print(f"  (untimed warm-up before the run, each distinct request {warm.get('times_each')} times: "
                          f"{warm['requests']} requests, p99 {warm['p99_ms']} ms, max {warm['max_ms']} ms)")

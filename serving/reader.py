@@ -13,10 +13,11 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 import duckdb
@@ -70,7 +71,9 @@ def sqlite_wal(settings: Settings) -> None:
     uri = settings.serving_catalog_uri
     if not uri.startswith("sqlite:") or not catalog_exists(settings):
         return
-    with sqlite3.connect(Path(uri.removeprefix("sqlite:")), timeout=5) as con:
+    # closed here and now, not when collected: closing a file drops every lock this process holds on it, those of
+    # DuckDB's SQLite too (CatalogHold), and `with sqlite3.connect()` alone does not close
+    with closing(sqlite3.connect(Path(uri.removeprefix("sqlite:")), timeout=5)) as con:
         if con.execute("pragma journal_mode").fetchone()[0] != "wal":
             con.execute("pragma journal_mode=wal")
 
@@ -183,16 +186,84 @@ class Session:
                                                "current_database()").fetchall()}
 
 
+class CatalogHold:
+    """Keeps a SQLite catalog open in this process while a long-lived reader runs.
+
+    DuckDB's SQLite extension opens a SQLite connection per transaction and closes it after. Under a steady stream
+    of reads, a process's last connection to the catalog closes and the next one reopens the WAL's shared memory,
+    racing the other processes doing the same; the loser is told to retry, and the extension's SQLite (built
+    without usleep) sleeps a whole second before it does. Seen in the API under the bench's load: a few reads a
+    minute took exactly 1.00 s, among them the watcher's poll — the new snapshot then served a second late. A
+    transaction kept open on the catalog file keeps its connection, and the shared memory, open. It reads nothing of
+    the lake and pins no snapshot, but it keeps the catalog's WAL from being checkpointed past it: `renew` replaces
+    it with a new one (every few seconds, and when a publish is seen).
+
+    Its locks are this process's locks on the file, which closing the file in any other way drops (POSIX): SQLite
+    from another library in the same process, such as Python's sqlite3, must not open the catalog while a hold is
+    taken, and must have closed what it opened before (`sqlite_wal` closes at once; a connection left to the
+    collector closes whenever). With the locks dropped, another process closing what it takes for the last
+    connection deletes the WAL files under the hold, and this process goes on reading the deleted ones: `renew`
+    sees the shared memory file replaced, lets go, and takes the new one."""
+
+    ALIAS = "catalog_file"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        self._con = con
+        self._shm = Path(f"{path}-shm")
+        con.execute(f"attach if not exists '{path}' as {self.ALIAS} (type sqlite, read_only)")
+        self._held: duckdb.DuckDBPyConnection | None = None
+        self._held_shm: int | None = None  # the inode of the shared memory file the hold opened
+        self._lock = threading.Lock()
+        self.renewed = 0.0
+        self.renew()
+
+    def _shm_inode(self) -> int | None:
+        try:
+            return self._shm.stat().st_ino
+        except OSError:
+            return None
+
+    def renew(self) -> None:
+        """A new transaction holding the file (one row read: ~3 ms), then the previous one ended: the file is never
+        left without one — unless the shared memory file was replaced under it: then let go first."""
+        if self._held is not None and self._shm_inode() != self._held_shm:
+            self.close()
+        held = self._con.cursor()
+        held.execute("begin transaction")
+        held.execute(f"select 1 from {self.ALIAS}.ducklake_snapshot limit 1").fetchall()
+        with self._lock:
+            previous, self._held = self._held, held
+            self._held_shm = self._shm_inode()
+            self.renewed = monotonic()
+        if previous is not None:
+            _end(previous)
+
+    def close(self) -> None:
+        with self._lock:
+            held, self._held = self._held, None
+        if held is not None:
+            _end(held)
+
+
+def _end(cursor: duckdb.DuckDBPyConnection) -> None:
+    with suppress(duckdb.Error):
+        cursor.execute("rollback")
+    cursor.close()
+
+
 class Reader:
     """One DuckDB instance with the catalog attached read-only, reused across sessions (the API keeps one per
     process): attaching costs tens of milliseconds, a session on an attached catalog a few. A pinned snapshot
     (time travel) is attached once under its own alias and kept, since a snapshot never changes."""
 
-    def __init__(self, settings: Settings, cache: ResultCache | None = None, threads: int | None = None) -> None:
+    def __init__(self, settings: Settings, cache: ResultCache | None = None, threads: int | None = None,
+                 hold_catalog: bool = False) -> None:
         self.settings = settings
         self.cache = cache
         self.threads = threads  # DuckDB threads (a server answering many small reads at once: 1 each)
+        self.hold_catalog = hold_catalog  # a long-lived reader (the API): keep a SQLite catalog open (CatalogHold)
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._hold: CatalogHold | None = None
         self._pinned: set[int] = set()
         self._users: dict[int, int] = {}  # pinned snapshot -> sessions using it now
         self._lock = threading.Lock()
@@ -206,7 +277,16 @@ class Reader:
                     con.execute(f"set threads = {int(self.threads)}")
                 con.execute(attach_sql(self.settings))
                 self._con = con
+                if self.hold_catalog and self.settings.serving_catalog_uri.startswith("sqlite:"):
+                    self._hold = CatalogHold(con, self.settings.serving_catalog_uri.removeprefix("sqlite:"))
             return self._con
+
+    def renew_hold(self, older_than: float = 0.0) -> None:
+        """Move the catalog hold (CatalogHold) to the catalog as it is now, if it was taken over OLDER_THAN seconds
+        ago (a long-lived reader's caller does it every few seconds)."""
+        hold = self._hold
+        if hold is not None and monotonic() - hold.renewed >= older_than:
+            hold.renew()
 
     def snapshots(self) -> list[SnapshotInfo]:
         return list_snapshots(self._connection().cursor())
@@ -286,9 +366,11 @@ class Reader:
 
     def close(self) -> None:
         with self._lock:
+            if self._hold is not None:
+                self._hold.close()
             if self._con is not None:
                 self._con.close()
-            self._con, self._pinned, self._users = None, set(), {}
+            self._con, self._hold, self._pinned, self._users = None, None, set(), {}
 
 
 @contextmanager

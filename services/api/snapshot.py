@@ -49,6 +49,7 @@ DUCKDB_THREADS = int(os.environ.get("API_DUCKDB_THREADS", "1"))
 WARM_SECONDS = float(os.environ.get("API_WARM_SECONDS", "0.6"))  # a new snapshot's warm-up before it is served
 COPY_SECONDS = 0.15  # of the warm-up, at least this for copying the tables the queries not carried over read
 ARROW_CACHE_MAX_BYTES = 512 * 1024  # a bigger Arrow answer (a large export) is not kept: at most 64 MB in all
+HOLD_SECONDS = 5.0  # how often the reader's hold on a SQLite catalog is renewed (serving.reader.CatalogHold)
 FREEZE_SECONDS = 30.0  # how often the watcher moves the answers cached since into the collector's frozen set
 RECENT_QUERIES = int(os.environ.get("API_WARM_QUERIES", "1024"))  # the queries a new snapshot's warm-up replays
 TABLE_REFERENCE = re.compile(r'\b(?:from|join)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
@@ -295,16 +296,17 @@ class Watcher:
         finally:
             con.close()
         if snapshot != self.current:
-            seen = time.perf_counter()
+            seen, seen_at = time.perf_counter(), time.time()
             if snapshot is not None:
                 info = [s for s in self.reader.snapshots() if s.id == snapshot]
                 self.published_at = info[0].published_at if info else None
                 self._warm(snapshot, seen, self._carry(self.current, snapshot))
             previous, self.current = self.current, snapshot
             if self.warmed.get("snapshot") == snapshot:  # when, and in which worker: the bench reads it per worker
-                self.warmed.update(worker=os.getpid(), switched_at=round(time.time(), 3))
+                self.warmed.update(worker=os.getpid(), seen_at=round(seen_at, 3), switched_at=round(time.time(), 3))
             log.info("serving snapshot %s (was %s): %s", snapshot, previous, self.warmed)
             if snapshot is not None:
+                self.reader.renew_hold()  # past the publish's commit: the catalog's WAL can be checkpointed
                 self.reader.release(keep=snapshot)
                 if self.hot is not None and previous is not None:
                     # the copies of the snapshot served until now stay one more publish: requests that began on
@@ -323,6 +325,7 @@ class Watcher:
                 frozen = time.monotonic()
             try:
                 self.refresh()
+                self.reader.renew_hold(older_than=HOLD_SECONDS)
                 self.error = None
             except (duckdb.Error, ServingError) as exc:  # keep serving the last snapshot; report on /health
                 self.error = str(exc)
@@ -452,7 +455,7 @@ _CREATE = threading.RLock()  # lru_cache does not hold concurrent first callers 
 def _reader() -> Reader:
     settings = get_settings()
     sqlite_wal(settings)
-    return Reader(settings, cache=ResultCache(size=4096), threads=DUCKDB_THREADS)
+    return Reader(settings, cache=ResultCache(size=4096), threads=DUCKDB_THREADS, hold_catalog=True)
 
 
 @lru_cache
