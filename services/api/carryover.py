@@ -20,6 +20,7 @@ request computes it on the new snapshot, as before.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from serving.reader import CATALOG, ResultCache
 ROW_CHANGES = {"tables_inserted_into", "tables_deleted_from", "inlined_insert", "inlined_delete"}
 TABLE_CHANGES = {"tables_created", "tables_dropped"}
 SAME, PATCHED = "same", "patched"
+BATCH = 256  # filters checked in one query
+NUMBERED_PARAMETER = re.compile(r"\$\d")  # `$1`: values bound by number would not follow their condition
 
 
 @dataclass(frozen=True)
@@ -127,23 +130,45 @@ class ChangedRows:
 
     def matches(self, filters: list[RowFilter]) -> dict[RowFilter, bool]:
         """Per filter, whether a changed row of its table satisfies it (True too when that cannot be evaluated),
-        each table's changed rows fetched once. One query per filter (~0.6 ms each):
-        asking many in one query would bind their values apart from the conditions they belong to, and a value
-        typed otherwise than bound alone could compare otherwise."""
+        each table's changed rows fetched once. The filters of a table are checked together, each condition whole
+        with its own values in one UNION ALL (one query instead of one each: ~0.6 ms apiece, 0.1-0.3 s a switch);
+        if that query fails, each is checked alone, so that one bad filter spoils only itself."""
         found: dict[RowFilter, bool] = {}
+        by_table: dict[str, list[RowFilter]] = {}
         for rows in dict.fromkeys(filters):
-            delta = f'"_changed_{rows.table}"'
+            by_table.setdefault(rows.table, []).append(rows)
+        for table, group in by_table.items():
+            delta = f'"_changed_{table}"'
             try:
-                if rows.table not in self._made:
-                    self._fetch(rows.table, delta)
-                    self._made.add(rows.table)
-                hit = self.con.execute(f"select exists (select 1 from {delta} where {rows.condition})",
-                                       list(rows.params)).fetchone()
+                if table not in self._made:
+                    self._fetch(table, delta)
+                    self._made.add(table)
             except duckdb.Error:
-                found[rows] = True
+                found.update(dict.fromkeys(group, True))
                 continue
-            found[rows] = bool(hit and hit[0])
+            batched = [f for f in group if not NUMBERED_PARAMETER.search(f.condition)]
+            for start in range(0, len(batched), BATCH):
+                chunk = batched[start:start + BATCH]
+                try:
+                    found.update(self._check_together(delta, chunk))
+                except duckdb.Error:
+                    found.update({f: self._check(delta, f) for f in chunk})
+            found.update({f: self._check(delta, f) for f in group if f not in found})
         return found
+
+    def _check_together(self, delta: str, filters: list[RowFilter]) -> dict[RowFilter, bool]:
+        sql = " union all ".join(f"select {i} as i where exists (select 1 from {delta} where {f.condition})"
+                                 for i, f in enumerate(filters))
+        hits = {int(i) for (i,) in self.con.execute(sql, [v for f in filters for v in f.params]).fetchall()}
+        return {f: i in hits for i, f in enumerate(filters)}
+
+    def _check(self, delta: str, rows: RowFilter) -> bool:
+        try:
+            hit = self.con.execute(f"select exists (select 1 from {delta} where {rows.condition})",
+                                   list(rows.params)).fetchone()
+        except duckdb.Error:
+            return True
+        return bool(hit and hit[0])
 
 
 def carry_over(con: duckdb.DuckDBPyConnection, previous: int, snapshot: int, status: dict[str, str],

@@ -87,3 +87,33 @@ def test_table_status_from_the_snapshots_changes() -> None:
     assert table_status(_Snapshots([(4, {"tables_altered": ["3"]})]), 3, 4, before, before) is None  # type: ignore[arg-type]
     # a snapshot in between no longer listed (expired): its changes are unknown
     assert table_status(_Snapshots([(5, {})]), 3, 5, before, before) is None  # type: ignore[arg-type]
+
+
+def test_filters_checked_together_say_what_each_says_alone() -> None:
+    """The changed rows of a table are checked against all its filters in one query: each filter's verdict must be
+    the one it gets alone, values typed by their own comparison (a date compared with a string, an integer with a
+    float), and a filter that cannot be evaluated spoils only itself (True: not carried)."""
+    import duckdb
+
+    from services.api.carryover import ChangedRows
+
+    con = duckdb.connect()
+    con.execute('create temp table "_changed_t" as select * from (values '
+                "('440309002', date '2024-06-03', 3), ('440309005', date '2024-07-01', 10)) v(street_code, day, n)")
+    changed = ChangedRows(con, 1, 2, [])
+    changed._made.add("t")
+    filters = [
+        RowFilter("t", '"street_code" = ?', ("440309002",)),
+        RowFilter("t", '"street_code" = ?', ("440309001",)),
+        RowFilter("t", '"day" >= ? and "day" < ?', ("2024-06-01", "2024-07-01")),
+        RowFilter("t", '"day" >= ? and "day" < ?', ("2024-08-01", "2024-09-01")),
+        RowFilter("t", '"n" > ?', (9.5,)),
+        RowFilter("t", '"n" > ?', (10,)),
+        RowFilter("t", '"street_code" in (?, ?) and "n" = ?', ("440309005", "x", 10)),
+    ]
+    alone = {f: changed._check('"_changed_t"', f) for f in filters}
+    assert list(alone.values()) == [True, False, True, False, True, False, True]
+    assert changed._check_together('"_changed_t"', filters) == alone  # one query, which must not fail here
+    assert changed.matches(filters) == alone
+    broken = RowFilter("t", '"no_such_column" = ?', (1,))
+    assert changed.matches([*filters, broken]) == {**alone, broken: True}
