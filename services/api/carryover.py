@@ -164,11 +164,9 @@ class ChangedRows:
 
     def _check(self, delta: str, rows: RowFilter) -> bool:
         try:
-            hit = self.con.execute(f"select exists (select 1 from {delta} where {rows.condition})",
-                                   list(rows.params)).fetchone()
+            return self._check_together(delta, [rows])[rows]
         except duckdb.Error:
             return True
-        return bool(hit and hit[0])
 
 
 def carry_over(con: duckdb.DuckDBPyConnection, previous: int, snapshot: int, status: dict[str, str],
