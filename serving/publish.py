@@ -174,22 +174,24 @@ def _new_share(con: duckdb.DuckDBPyConnection, table: str, since: datetime, rows
 
 
 def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, key: list[str], since: datetime, rows: int,
-                 order: list[str] | None) -> bool:
+                 served_rows: int, order: list[str] | None) -> bool:
     """Bring a stamped table up to the build by its rows written after SINCE: the build replaced every row of a
-    key it rewrote (delete+insert by key), so delete those keys and insert the new rows. False when the result
-    does not add up (the caller then replaces the table)."""
+    key it rewrote (delete+insert by key), so delete those keys and insert the new rows. False when the served
+    rows (SERVED_ROWS before, less those deleted, plus those inserted) do not add up to the build's ROWS (the caller
+    then replaces the table)."""
     columns = ", ".join(f'"{k}"' for k in key)
     # the rewritten keys first (a few thousand): a semi-join straight against the build reads 20x slower
     con.execute(f'create or replace temp table _rewritten as select distinct {columns} from build.main."{table}" '
                 f"where {STAMP} > ?", [since])
-    con.execute(f'delete from {CATALOG}.main."{table}" where ({columns}) in (select {columns} from _rewritten)'
-                if len(key) == 1 else
-                f'delete from {CATALOG}.main."{table}" as served where exists (select 1 from _rewritten as k where '
-                + " and ".join(f'k."{c}" = served."{c}"' for c in key) + ")")
-    con.execute(_ordered(f'insert into {CATALOG}.main."{table}" select * from build.main."{table}" '
-                         f"where {STAMP} > ?", order), [since])
-    served = con.execute(f'select count(*) from {CATALOG}.main."{table}"').fetchone()
-    return bool(served) and int(served[0]) == rows
+    deleted = con.execute(
+        f'delete from {CATALOG}.main."{table}" where ({columns}) in (select {columns} from _rewritten)'
+        if len(key) == 1 else
+        f'delete from {CATALOG}.main."{table}" as served where exists (select 1 from _rewritten as k where '
+        + " and ".join(f'k."{c}" = served."{c}"' for c in key) + ")").fetchone()
+    inserted = con.execute(_ordered(f'insert into {CATALOG}.main."{table}" select * from build.main."{table}" '
+                                    f"where {STAMP} > ?", order), [since]).fetchone()
+    # from the statements' own counts: counting the served table after them is a catalog read of ~10 ms
+    return bool(deleted and inserted) and served_rows - int(deleted[0]) + int(inserted[0]) == rows
 
 
 def _apply_diff(con: duckdb.DuckDBPyConnection, table: str, key: list[str], rows: int, served_rows: int,
@@ -246,9 +248,11 @@ def _state_json(state: State) -> dict[str, list[object]]:
     return {t: [n, h, stamp.isoformat() if stamp else None, schema] for t, (n, h, stamp, schema) in state.items()}
 
 
-def _current_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
-    current = con.execute(f"select id from {CATALOG}.current_snapshot()").fetchone()
-    return int(current[0]) if current else None
+def _latest_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The catalog's newest snapshot, from its list of snapshots (this process is the only writer): after a commit,
+    `current_snapshot()` would begin a new transaction and load the whole catalog again (~40 ms at scale 1.0)."""
+    latest = con.execute(f"select max(snapshot_id) from ducklake_snapshots('{CATALOG}')").fetchone()
+    return int(latest[0]) if latest and latest[0] is not None else None
 
 
 def _last_publish(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
@@ -258,27 +262,31 @@ def _last_publish(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return json.loads(snapshots[-1].changed or "{}") if snapshots else {}
 
 
-def _set_row_group_size(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """The catalog's `parquet_row_group_size` option (kept in the catalog), set when it differs from the settings:
-    the files this publish writes take it."""
-    wanted = str(settings.serving_row_group_size)
-    current = con.execute(f"select value from {CATALOG}.options() where option_name = 'parquet_row_group_size' "
-                          "and scope = 'GLOBAL'").fetchone()
-    if current is None or current[0] != wanted:
-        con.execute(f"call {CATALOG}.set_option('parquet_row_group_size', {int(wanted)})")
+def _set_options(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The catalog's options (kept in the catalog), set when they differ: the files this publish writes take the
+    Parquet row-group size of the settings; and no data is inlined into the catalog. DuckLake inlines an insert of
+    up to 10 rows by default, and for that gives every table it creates its own table in the catalog database, even
+    when nothing is ever inlined: a publish that replaces 23 marts added 23 tables to the SQLite schema, kept until
+    their snapshots expire (~700 at a 30-day retention), and SQLite parses its whole schema on each connection,
+    which the catalog's readers open per transaction (1 ms a connection at 70 such tables, 4 ms at 770)."""
+    wanted = {"parquet_row_group_size": int(settings.serving_row_group_size), "data_inlining_row_limit": 0}
+    current = dict(con.execute(f"select option_name, value from {CATALOG}.options() where scope = 'GLOBAL'").fetchall())
+    for option, value in wanted.items():
+        if current.get(option) != str(value):
+            con.execute(f"call {CATALOG}.set_option('{option}', {value})")
 
 
 def _maintain(con: duckdb.DuckDBPyConnection, retention_days: float, interrupted: bool) -> int:
     """Expire snapshots older than the retention (never the newest), then delete the data files only they held;
     after an INTERRUPTED publish, also any file it left unreferenced (this process is the only writer). That sweep
     lists every file under the data path (an S3 listing on MinIO), so it runs only when a publish did not finish."""
-    snapshots = list_snapshots(con)
+    times = con.execute(f"select snapshot_time, commit_message = ? from ducklake_snapshots('{CATALOG}')",
+                        [PUBLISH_MESSAGE]).fetchall()
     cutoff = datetime.now(UTC) - timedelta(days=retention_days)
-    if snapshots:
-        cutoff = min(cutoff, snapshots[-1].published_at)
-    expire = con.execute(f"select count(*) from ducklake_snapshots('{CATALOG}') where snapshot_time < ?",
-                         [cutoff]).fetchone()
-    expired = int(expire[0]) if expire else 0
+    published = [at for at, by_publish in times if by_publish]
+    if published:
+        cutoff = min(cutoff, max(published))
+    expired = sum(1 for at, _ in times if at < cutoff)
     if expired:
         con.execute(f"call ducklake_expire_snapshots('{CATALOG}', older_than => ?)", [cutoff])
         con.execute(f"call ducklake_cleanup_old_files('{CATALOG}', cleanup_all => true)")
@@ -295,7 +303,7 @@ def publish(settings: Settings) -> PublishResult:
     underway = settings.serving_dir / "publish.underway"
     interrupted = underway.exists()
     underway.touch()
-    con = open_connection(settings)
+    con = open_connection(settings, checked_extensions=True)  # runs only its own SQL
     try:
         con.execute("set enable_progress_bar = false")  # a sorted copy can take seconds: no bar in the logs
         con.execute(f"attach '{settings.warehouse_path.resolve()}' as build (read_only)")
@@ -330,7 +338,7 @@ def publish(settings: Settings) -> PublishResult:
         if first:
             con.execute(attach_sql(settings, read_only=False))
             sqlite_wal(settings)  # from the start, so that readers never block a commit
-        served_hashes = RowHashes(con, settings.serving_dir / "row_hashes.duckdb", _current_snapshot(con))
+        served_hashes = RowHashes(con, settings.serving_dir / "row_hashes.duckdb", _latest_snapshot(con))
         changed = [t for t in tables if before.get(t, (0, ""))[1] != content[t][1]]
         dropped = sorted(set(before) - set(tables))
         snapshot = None
@@ -338,14 +346,15 @@ def publish(settings: Settings) -> PublishResult:
         patched_tables: set[str] = set()
         if changed or dropped:
             con.execute("begin transaction")
-            _set_row_group_size(con, settings)
+            _set_options(con, settings)
             for table in changed:
                 _, _, since, schema = before.get(table, (0, "", None, ""))
                 same_shape = table in before and schema == schemas[table]
                 if same_shape and since is not None and content[table][2] is not None:  # a stamped mart
                     key = incremental_keys.get(table)
                     patched = (key is not None and _new_share(con, table, since, counts[table]) <= DELTA_MAX_SHARE
-                               and _apply_delta(con, table, key, since, counts[table], orders.get(table)))
+                               and _apply_delta(con, table, key, since, counts[table], before[table][0],
+                                                orders.get(table)))
                 else:
                     patched = (same_shape and table in row_keys and content[table][2] is None
                                and _apply_diff(con, table, row_keys[table], counts[table], before[table][0],
@@ -367,7 +376,7 @@ def publish(settings: Settings) -> PublishResult:
                                                       "build_finished_at": build_at, "state": _state_json(state)})])
             con.execute("commit")
             committed_at = datetime.now(UTC)  # the snapshot's own time is its transaction's start, not this
-            snapshot = _current_snapshot(con)
+            snapshot = _latest_snapshot(con)
         # the served rows of every keyed table hashed now are the build's: remember them for the next diff
         hashed = {t: _built_hashes(t) for t in tables
                   if t not in unwritten and content[t][2] is None and t in row_keys}
@@ -378,7 +387,7 @@ def publish(settings: Settings) -> PublishResult:
             elif table in changed and table not in patched_tables:
                 served_hashes.forget(table)
         if snapshot is not None or served_hashes.pending:
-            served_hashes.commit(_current_snapshot(con), hashed)
+            served_hashes.commit(snapshot if snapshot is not None else _latest_snapshot(con), hashed)
         expired = _maintain(con, settings.serving_retention_days, interrupted)
     finally:
         con.close()

@@ -78,9 +78,10 @@ def sqlite_wal(settings: Settings) -> None:
             con.execute("pragma journal_mode=wal")
 
 
-def open_connection(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that can read the lake and attach DuckLake (nothing attached yet)."""
-    con = duck.connect(settings)
+def open_connection(settings: Settings, checked_extensions: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that can read the lake and attach DuckLake (nothing attached yet); CHECKED_EXTENSIONS:
+    see common.duck.connect."""
+    con = duck.connect(settings, checked_extensions=checked_extensions)
     con.execute("load ducklake")
     postgres = settings.serving_catalog_uri.startswith("postgres:")
     con.execute("load postgres_scanner" if postgres else "load sqlite_scanner")
