@@ -7,11 +7,32 @@ project-local extension directory once, after which `LOAD name` works offline (a
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
+import sys
 from pathlib import Path
 
 import duckdb
 
 from common.settings import Settings
+
+# DuckDB's Python binding imports pandas for every query parameter it converts (to recognise pandas values). Where
+# pandas is not installed (the project's own environment), each of those imports searches sys.path again and
+# fails: ~0.12 ms a parameter, 50 ms for the API's check of 144 row filters after a publish. This finder, first on
+# sys.meta_path, fails it at once with the error the search would end with (pandera and polars read that error).
+
+
+class _Absent(importlib.abc.MetaPathFinder):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        if fullname == self.name:
+            raise ModuleNotFoundError(f"No module named '{fullname}'", name=fullname)
+
+
+if importlib.util.find_spec("pandas") is None and not any(isinstance(f, _Absent) for f in sys.meta_path):
+    sys.meta_path.insert(0, _Absent("pandas"))
 
 # ducklake and its SQLite or PostgreSQL catalog: the served marts (serving/)
 EXTENSIONS = ("httpfs", "ducklake", "sqlite_scanner", "postgres_scanner")
