@@ -163,15 +163,20 @@ def _attach_served_marts(dbapi_connection: Any, _record: Any) -> None:
         # one connection attaches at a time: the others would see the catalog half attached (its metadata catalog
         # not there yet) or fail to attach it again
         with _attaching:
+            shared = bool(_kept) and _kept[0] is not None  # configured by an earlier connection, and kept
             cur.execute("select database_name from duckdb_databases()")  # duckdb-engine's execute returns None
-            if "govlake" not in {r[0] for r in cur.fetchall()}:
-                cur.execute(f"set extension_directory = '{_EXTENSION_DIR}'")
+            if "govlake" not in {r[0] for r in cur.fetchall()}:  # first, or detached in SQL Lab: attach again
+                if not shared:
+                    cur.execute(f"set extension_directory = '{_EXTENSION_DIR}'")
                 cur.execute("load ducklake")
                 cur.execute("load postgres_scanner" if _SERVING_CATALOG.startswith("postgres:")
                             else "load sqlite_scanner")
                 cur.execute(f"attach 'ducklake:{_SERVING_CATALOG}' as govlake (read_only)")
             if not _kept:
                 _keep_shared_database(cur)
+                # Superset's DML check lets SET through (sqlglot does not count it as a mutation): on a shared
+                # database one SQL Lab user's `set global memory_limit` would hold for every user's queries
+                cur.execute("set lock_configuration = true")
         cur.execute("use govlake")
     finally:
         cur.close()
