@@ -182,6 +182,41 @@ def _attach_served_marts(dbapi_connection: Any, _record: Any) -> None:
         cur.close()
 
 
+# SQL Lab on the served marts reads them and nothing else. Superset's DML check (what sqlglot counts as a mutation)
+# lets through DuckDB statements that reach beyond them: COPY … TO a file, ATTACH of any file the process can read,
+# LOAD, INSTALL, CALL, SET, DETACH. So every statement sent to the served marts (SQL Lab's and the charts') must be a
+# query, DESCRIBE, SHOW or SUMMARIZE; and DuckDB's functions that read files or databases are refused in SQL Lab.
+_READ_ONLY_STATEMENTS = ("Query", "Describe", "Show", "Summarize")
+DISALLOWED_SQL_FUNCTIONS = {"duckdb": {
+    "read_csv", "read_csv_auto", "sniff_csv", "read_json", "read_json_auto", "read_json_objects", "read_ndjson",
+    "read_ndjson_auto", "read_ndjson_objects", "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema",
+    "parquet_file_metadata", "parquet_kv_metadata", "read_text", "read_blob", "glob", "read_xlsx", "sqlite_scan",
+    "sqlite_attach", "postgres_scan", "postgres_query", "postgres_attach", "delta_scan", "iceberg_scan",
+    "ducklake_list_files", "query_table", "query",
+}}
+
+
+def SQL_QUERY_MUTATOR(sql: str, **kwargs: Any) -> str:  # noqa: N802 (Superset's name)
+    database = kwargs.get("database")
+    if getattr(database, "database_name", None) != "govlake_serving":
+        return sql
+    import sqlglot
+    from sqlglot import exp
+    from superset.errors import ErrorLevel, SupersetError, SupersetErrorType
+    from superset.exceptions import SupersetErrorException
+
+    allowed = tuple(getattr(exp, name) for name in _READ_ONLY_STATEMENTS)
+    try:
+        statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
+    except sqlglot.errors.ParseError:
+        statements = []
+    if not statements or not all(isinstance(s, allowed) for s in statements):
+        raise SupersetErrorException(SupersetError(
+            message="平安底数数据库只读：只允许查询语句（SELECT、DESCRIBE、SHOW、SUMMARIZE）。",
+            error_type=SupersetErrorType.DML_NOT_ALLOWED_ERROR, level=ErrorLevel.ERROR))
+    return sql
+
+
 # The one map (一图统览) draws deck.gl layers over a base map. Superset's default base maps are OpenStreetMap tiles
 # and Mapbox styles: internet, and a token. Here the only base map is a plain tile this app serves itself, so the map
 # works on an intranet and in a test without network (its boundaries are drawn by the layer, not the tiles).

@@ -401,12 +401,13 @@ def test_an_analyst_reads_the_snapshot_in_sql_lab_and_cannot_write(superset_sett
         assert read.json()["data"][0]["total"] == total
         write = _sql_lab(analyst, database_id, "create table stolen as select 1 as x")
         assert write.status_code >= 400 or write.json().get("status") == "failed", write.text
-        # the process's connections share one DuckDB: its configuration is locked, and the served catalog, detached
-        # by one user, is attached again for the next query
-        for statement in ("set global memory_limit = '1MB'", "set threads = 1"):
+        # nothing but queries, and no file: statements Superset's DML check lets through are refused too (the
+        # process's connections also share one DuckDB, whose configuration a SET would change for everyone)
+        for statement in ("copy (select 1 as x) to 'stolen.csv'", "attach ':memory:' as other", "load httpfs",
+                          "set global memory_limit = '1MB'", "use memory; detach govlake", "call pragma_version()",
+                          "select * from read_csv('/etc/passwd')", "select * from glob('/*')"):
             refused = _sql_lab(analyst, database_id, statement)
-            assert refused.status_code >= 400 or refused.json().get("status") == "failed", refused.text
-        _sql_lab(analyst, database_id, "use memory; detach govlake")
+            assert refused.status_code >= 400 or refused.json().get("status") == "failed", (statement, refused.text)
         again = _sql_lab(analyst, database_id, "select sum(tickets) as total from agg_tickets_monthly_by_street")
         assert again.status_code == 200 and again.json()["data"][0]["total"] == total, again.text
     assert not _published(s, "select * from information_schema.tables where table_name = 'stolen'")
