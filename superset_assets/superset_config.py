@@ -134,7 +134,8 @@ SQLLAB_TIMEOUT = 60
 _SERVING_CATALOG = os.environ.get("SERVING_CATALOG") or (
     f"sqlite:{(_govlake_data_dir / 'serving' / 'catalog.sqlite').resolve()}")
 _EXTENSION_DIR = os.environ.get("GOVLAKE_EXTENSION_DIR") or str((_govlake_data_dir / "duckdb_extensions").resolve())
-_SHARED_DATABASE = ":memory:govlake_serving"  # the database YAML's URI: duckdb:///:memory:govlake_serving
+_SERVING_DATABASE_NAME = "govlake_serving"  # the database YAML's database_name
+_SHARED_DATABASE = f":memory:{_SERVING_DATABASE_NAME}"  # the database YAML's URI: duckdb:///:memory:govlake_serving
 _kept: list[Any] = []
 _attaching = threading.Lock()
 
@@ -186,7 +187,6 @@ def _attach_served_marts(dbapi_connection: Any, _record: Any) -> None:
 # lets through DuckDB statements that reach beyond them: COPY … TO a file, ATTACH of any file the process can read,
 # LOAD, INSTALL, CALL, SET, DETACH. So every statement sent to the served marts (SQL Lab's and the charts') must be a
 # query, DESCRIBE, SHOW or SUMMARIZE; and DuckDB's functions that read files or databases are refused in SQL Lab.
-_READ_ONLY_STATEMENTS = ("Query", "Describe", "Show", "Summarize")
 DISALLOWED_SQL_FUNCTIONS = {"duckdb": {
     "read_csv", "read_csv_auto", "sniff_csv", "read_json", "read_json_auto", "read_json_objects", "read_ndjson",
     "read_ndjson_auto", "read_ndjson_objects", "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema",
@@ -197,15 +197,16 @@ DISALLOWED_SQL_FUNCTIONS = {"duckdb": {
 
 
 def SQL_QUERY_MUTATOR(sql: str, **kwargs: Any) -> str:  # noqa: N802 (Superset's name)
+    """SQL unchanged, or refused when it is meant for the served marts and is not read-only (above)."""
     database = kwargs.get("database")
-    if getattr(database, "database_name", None) != "govlake_serving":
+    if getattr(database, "database_name", None) != _SERVING_DATABASE_NAME:
         return sql
     import sqlglot
     from sqlglot import exp
     from superset.errors import ErrorLevel, SupersetError, SupersetErrorType
     from superset.exceptions import SupersetErrorException
 
-    allowed = tuple(getattr(exp, name) for name in _READ_ONLY_STATEMENTS)
+    allowed = (exp.Query, exp.Describe, exp.Show, exp.Summarize)
     try:
         statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
     except sqlglot.errors.ParseError:
