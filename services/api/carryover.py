@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ ROW_CHANGES = {"tables_inserted_into", "tables_deleted_from", "inlined_insert", 
 TABLE_CHANGES = {"tables_created", "tables_dropped"}
 SAME, PATCHED = "same", "patched"
 BATCH = 256  # filters checked in one query
+# in a delete file that later snapshots' deletes are added to (DuckLake's partial delete files), which snapshot
+# deleted each position
+SNAPSHOT_COLUMN = "_ducklake_internal_snapshot_id"
 NUMBERED_PARAMETER = re.compile(r"\$\d")  # `$1`: values bound by number would not follow their condition
 
 
@@ -86,12 +90,20 @@ def table_status(con: duckdb.DuckDBPyConnection, previous: int, snapshot: int, i
             for name, table_id in ids_after.items() if ids_before.get(name) == table_id}
 
 
+_parser: duckdb.DuckDBPyConnection | None = None
+_PARSER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1024)
 def columns_named(condition: str) -> frozenset[str]:
     """The column names a SQL condition refers to (its subqueries' too), from DuckDB's own parse of it. A request's
     condition has its values as `?`: the API asks a few distinct conditions, each parsed once."""
-    with duckdb.connect() as con:
-        tree = json.loads(con.execute("select json_serialize_sql(?)", [f"select 1 where {condition}"]).fetchone()[0])
+    with _PARSER_LOCK:  # one in-memory database for the parses: opening one costs ~16 ms
+        global _parser
+        if _parser is None:
+            _parser = duckdb.connect()
+        tree = json.loads(_parser.execute("select json_serialize_sql(?)",
+                                          [f"select 1 where {condition}"]).fetchone()[0])
     found: set[str] = set()
     stack: list[Any] = [tree]
     while stack:
@@ -118,15 +130,76 @@ class ChangedRows:
             with suppress(duckdb.Error, json.JSONDecodeError, TypeError):
                 self._columns.setdefault(rows.table, set()).update(columns_named(rows.condition))
         self._made: set[str] = set()
+        self.from_files: set[str] = set()  # the tables whose changed rows were read from their files
 
     def _fetch(self, table: str, delta: str) -> None:
         own = {c for (c,) in self.con.execute(
             f"select column_name from duckdb_columns() where database_name = '{CATALOG}' and schema_name = 'main' "
             "and table_name = ?", [table]).fetchall()}
         wanted = ", ".join(f'"{c}"' for c in sorted(self._columns.get(table, set()) & own)) or "null as _none"
+        from_files = self._from_files(table, wanted)
+        if from_files is not None:
+            with suppress(duckdb.Error):  # a file not as listed, a column named otherwise in it: DuckLake's way
+                self.con.execute(f"create or replace temp table {delta} as select distinct * from ({from_files[0]})",
+                                 from_files[1])
+                self.from_files.add(table)
+                return
         self.con.execute(f"create or replace temp table {delta} as select distinct {wanted} "
                          f"from ducklake_table_changes('{CATALOG}', 'main', ?, ?, ?)",
                          [table, self.previous + 1, self.snapshot])
+
+    def _columns_of(self, parquet_file: str) -> set[str]:
+        return {str(n) for (n,) in self.con.execute("select name from parquet_schema(?)", [parquet_file]).fetchall()}
+
+    def _from_files(self, table: str, columns: str) -> tuple[str, list[object]] | None:
+        """The rows of TABLE that differ between the two snapshots, read straight from its files: the data files
+        the later snapshot added, and the rows its delete files delete, between the two, from the files both list
+        (a delete file may be added to in place: its positions then carry the snapshot that deleted them). A query of
+        `ducklake_table_changes` for the same took 4-9x as long at scale 1.0 (148 against ~55 ms for a day's
+        patch of `fct_tickets`; 86 against ~10 ms for `agg_tickets_daily`): it reads every change a snapshot made,
+        through the catalog's per-row lineage. A file the later snapshot no longer lists counts as all its rows
+        deleted (as when a patch deletes them all; after a compaction that reads more rows than changed, never fewer:
+        a filter then carries less). None when the files do not tell it simply: an added file with deletes of its
+        own, an encrypted file."""
+        listing = ("select data_file, delete_file, data_file_encryption_key is not null "
+                   "or delete_file_encryption_key is not null from ducklake_list_files(?, ?, snapshot_version => ?)")
+        before: dict[str, set[str]] = {}
+        after: dict[str, set[str]] = {}
+        for version, files in ((self.previous, before), (self.snapshot, after)):
+            for data_file, delete_file, encrypted in self.con.execute(listing, [CATALOG, table, version]).fetchall():
+                if encrypted:
+                    return None
+                files.setdefault(data_file, set()).update([delete_file] if delete_file else [])
+        added = [f for f in after if f not in before]
+        if any(after[f] for f in added):
+            return None
+        parts, params = [], []  # type: ignore[var-annotated]
+        if added:
+            parts.append(f"select {columns} from read_parquet(?)")
+            params.append(added)
+        for data_file, deletes in before.items():
+            if data_file not in after:  # all its rows deleted (or moved to an added file: then more is read, not less)
+                gone = " where file_row_number not in (select pos from read_parquet(?))" if deletes else ""
+                parts.append(f"select {columns} from read_parquet(?, file_row_number = true){gone}")
+                params += [data_file] + ([sorted(deletes)] if deletes else [])
+                continue
+            now = sorted(after[data_file])
+            stamped = [f for f in now if SNAPSHOT_COLUMN in self._columns_of(f)]
+            if stamped:  # a delete file DuckLake adds to in place: each position with the snapshot that deleted it
+                if len(now) > 1:
+                    return None
+                positions = f"select pos from read_parquet(?) where {SNAPSHOT_COLUMN} > ? and {SNAPSHOT_COLUMN} <= ?"
+                position_params: list[object] = [now, self.previous, self.snapshot]
+            elif after[data_file] == deletes:
+                continue
+            else:
+                positions = "select pos from read_parquet(?)" + (" except select pos from read_parquet(?)"
+                                                                if deletes else "")
+                position_params = [now] + ([sorted(deletes)] if deletes else [])
+            parts.append(f"select {columns} from read_parquet(?, file_row_number = true) "
+                         f"where file_row_number in ({positions})")
+            params += [data_file, *position_params]
+        return (" union all ".join(parts), params) if parts else None
 
     def matches(self, filters: list[RowFilter]) -> dict[RowFilter, bool]:
         """Per filter, whether a changed row of its table satisfies it (True too when that cannot be evaluated),

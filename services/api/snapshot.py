@@ -52,6 +52,8 @@ ARROW_CACHE_MAX_BYTES = 512 * 1024  # a bigger Arrow answer (a large export) is 
 HOLD_SECONDS = 5.0  # how often the reader's hold on a SQLite catalog is renewed (serving.reader.CatalogHold)
 FREEZE_SECONDS = 30.0  # how often the watcher moves the answers cached since into the collector's frozen set
 RECENT_QUERIES = int(os.environ.get("API_WARM_QUERIES", "1024"))  # the queries a new snapshot's warm-up replays
+# how to ask a query on another snapshot's session: its SQL and parameters as that snapshot's data makes them
+Again = Callable[["ApiSession"], tuple[str, list[object]]]
 TABLE_REFERENCE = re.compile(r'\b(?:from|join)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
 
@@ -174,30 +176,36 @@ class RecentQueries:
 
     def __init__(self, size: int = RECENT_QUERIES) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[str, str, tuple[object, ...]], tuple[float, RowFilter | None]] = \
-            OrderedDict()
+        # (kind, SQL, parameters) -> (seconds its last run took, times asked, the rows it reads, how to ask it again)
+        self._entries: OrderedDict[tuple[str, str, tuple[object, ...]],
+                                   tuple[float, int, RowFilter | None, Again | None]] = OrderedDict()
         self._lock = threading.Lock()
 
     def used(self, kind: str, sql: str, params: tuple[object, ...], seconds: float | None = None,
-             reads: RowFilter | None = None) -> None:
-        """A query was answered (SECONDS: it ran, and took that long; None: from a cache)."""
+             reads: RowFilter | None = None, again: Again | None = None) -> None:
+        """A query was answered (SECONDS: it ran, and took that long; None: from a cache). AGAIN: how to ask it on
+        another snapshot, when its SQL or parameters come from the snapshot's data."""
         key = (kind, sql, params)
         with self._lock:
-            cost = seconds if seconds is not None else self._entries.get(key, (0.0, None))[0]
-            self._entries[key] = (cost, reads)
+            cost, asked, _, _ = self._entries.get(key, (0.0, 0, None, None))
+            self._entries[key] = (cost if seconds is None else seconds, asked + 1, reads, again)
             self._entries.move_to_end(key)
             if len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def costliest_first(self) -> list[tuple[str, str, tuple[object, ...]]]:
-        """The dearest first: a cheap miss (a copied table, ~1 ms) is no harm to a request, a lake read is."""
+    def costliest_first(self) -> list[tuple[str, str, tuple[object, ...], Again | None]]:
+        """The dearest first, by what missing it would cost the requests: its time times how often it is asked. A
+        cheap miss (a copied table, ~1 ms) is no harm to a request, a lake read is; and a page asked a hundred times
+        more often than another is missed by a hundred times the requests (Open311's default page: all the
+        requests that come while it is computed wait for it)."""
         with self._lock:
-            return [key for key, _ in sorted(self._entries.items(), key=lambda item: -item[1][0])]
+            ranked = sorted(self._entries.items(), key=lambda item: -item[1][0] * item[1][1])
+            return [(*key, again) for key, (_, _, _, again) in ranked]
 
     def filters(self) -> dict[tuple[str, tuple[object, ...]], RowFilter]:
         """(SQL, parameters) -> the rows it reads, for the queries whose caller said."""
         with self._lock:
-            return {(sql, params): reads for (_, sql, params), (_, reads) in self._entries.items() if reads}
+            return {(sql, params): reads for (_, sql, params), (_, _, reads, _) in self._entries.items() if reads}
 
 
 class Watcher:
@@ -252,13 +260,14 @@ class Watcher:
         if self.current is not None:
             caches = {"rows": self.reader.cache, "arrow": self.arrows}
             # the recent queries whose answers were not carried over
-            pending = [(kind, sql, params) for kind, sql, params in self.recent.costliest_first()
-                       if (cache := caches[kind]) is None or cache.get((snapshot, sql, params)) is None]
+            pending = [(kind, sql, params, again) for kind, sql, params, again in self.recent.costliest_first()
+                       if again is not None or (cache := caches[kind]) is None
+                       or cache.get((snapshot, sql, params)) is None]
             # first the small tables they read, copied, the most needed first: a miss on a copy then costs ~1 ms
             # instead of 10-50 ms on the lake, and a copy takes tens of ms (200 ms for a 6 MB table at scale 1.0).
             # Whatever the carry-over left of the budget, at least COPY_SECONDS go to this: without the copies the
             # first requests on the new snapshot each copy or read the lake at once (a burst seen in the bench)
-            needed = Counter(t for _, sql, _ in pending for t in set(TABLE_REFERENCE.findall(sql)))
+            needed = Counter(t for _, sql, _, _ in pending for t in set(TABLE_REFERENCE.findall(sql)))
             copies_until = max(started + self.warm_seconds, time.perf_counter() + COPY_SECONDS)
             for table, _ in needed.most_common():
                 if time.perf_counter() > copies_until:
@@ -267,10 +276,13 @@ class Watcher:
                     self.hot.ensure(snapshot, [table])
             warm = ApiSession(snapshot, self.reader, self, record=False)
             try:
-                for kind, sql, params in pending:
+                for kind, sql, params, again in pending:
                     if time.perf_counter() - started > self.warm_seconds:
                         break
                     with suppress(duckdb.Error):  # a query the new snapshot cannot answer is left to its request
+                        if again is not None:  # asked as the new snapshot's data makes it
+                            sql, asked = again(warm)
+                            params = tuple(asked)
                         if kind == "arrow":
                             warm.arrow(sql, list(params))
                         else:
@@ -403,7 +415,7 @@ class ApiSession:
 
     def _answer(self, kind: str, cache: ResultCache | None, sql: str, params: list[object] | None,
                 reads: RowFilter | None, compute: Callable[[duckdb.DuckDBPyConnection], Any],
-                keep: Callable[[Any], bool] = lambda _: True) -> Any:
+                keep: Callable[[Any], bool] = lambda _: True, again: Again | None = None) -> Any:
         """The answer of SQL from CACHE, else computed (COMPUTE: from the executed cursor) and kept when KEEP says.
         One computation per answer at a time: requests that miss while another computes it wait for that one
         instead of running the query again (after a publish, a dozen requests for the same dear answer would
@@ -417,12 +429,12 @@ class ApiSession:
                     started = time.perf_counter()
                     answer = compute(self._execute(sql, params))
                     if self.record:
-                        self.watcher.recent.used(kind, sql, key[2], time.perf_counter() - started, reads)
+                        self.watcher.recent.used(kind, sql, key[2], time.perf_counter() - started, reads, again)
                     if cache is not None and keep(answer):
                         cache.put(key, answer)
                     return answer
         if self.record:
-            self.watcher.recent.used(kind, sql, key[2], reads=reads)
+            self.watcher.recent.used(kind, sql, key[2], reads=reads, again=again)
         return hit
 
     def arrow(self, sql: str, params: list[object] | None = None, reads: RowFilter | None = None) -> pa.Table:
@@ -432,14 +444,17 @@ class ApiSession:
         return self._answer("arrow", self.watcher.arrows, sql, params, reads,
                             lambda cur: cur.to_arrow_table(), lambda t: t.nbytes <= ARROW_CACHE_MAX_BYTES)
 
-    def rows(self, sql: str, params: list[object] | None = None,
-             reads: RowFilter | None = None) -> list[dict[str, Any]]:
-        """The answer as rows, each a new dict (callers may change them). READS: as for `arrow`."""
+    def rows(self, sql: str, params: list[object] | None = None, reads: RowFilter | None = None,
+             again: Again | None = None) -> list[dict[str, Any]]:
+        """The answer as rows, each a new dict (callers may change them). READS: as for `arrow`. AGAIN: when SQL or
+        its parameters were made from this snapshot's data (a window that ends at the newest row), how to make
+        them on another session's — the warm-up of a new snapshot asks that instead of this SQL again."""
         def fetch(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             columns = [d[0] for d in cur.description]
             return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
 
-        return [dict(row) for row in self._answer("rows", self.reader.cache, sql, params, reads, fetch)]
+        return [dict(row) for row in self._answer("rows", self.reader.cache, sql, params, reads, fetch,
+                                                  again=again)]
 
     def tables(self) -> set[str]:
         return self.watcher.tables(self.snapshot, self._open)

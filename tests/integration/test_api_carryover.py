@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services.api.carryover import PATCHED, SAME, RowFilter, table_status
+from services.api.carryover import PATCHED, SAME, ChangedRows, RowFilter, table_status
 from services.api.snapshot import ApiSession, HotTables, Watcher
 from serving.reader import Reader, ResultCache
 from tests.conftest import build_slice, run_govlake
@@ -37,8 +37,8 @@ def _ask(session: ApiSession, tables: list[str]) -> None:
                  "group by all order by all")
 
 
-def _publish_next_day(env: dict[str, str]) -> None:
-    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.003", "--as-of", "2025-01-01T23:59:59")
+def _publish_next_day(env: dict[str, str], as_of: str = "2025-01-01T23:59:59") -> None:
+    run_govlake(env, "simulate", "--system", "minyi", "--scale", "0.003", "--as-of", as_of)
     run_govlake(env, "ingest", "minyi")
     run_govlake(env, "transform")
     run_govlake(env, "publish", "--no-catalog")
@@ -92,9 +92,39 @@ def test_answers_a_publish_did_not_change_are_carried_over_and_equal_the_new_sna
         assert {t for t in tables if (second, f'select count(*) as n from "{t}"', ()) in carried} \
             == {t for t in tables if status.get(t) == SAME}
         assert not any(" join " in sql for _, sql, _ in carried), "a patched table read with no row filter"
+
+        _assert_changes_read_from_files(reader, watcher, first, second)
+        # a day later: rows deleted from files that already had deletes, and from the file the last day added
+        _publish_next_day(built["env"], "2025-01-02T23:59:59")
+        third = watcher.refresh()
+        assert third is not None and third > second
+        _assert_changes_read_from_files(reader, watcher, second, third)
     finally:
         watcher.stop()
         reader.close()
+
+
+def _assert_changes_read_from_files(reader: Reader, watcher: Watcher, first: int, second: int) -> None:
+    """The changed rows the carry-over checks filters on, read from the tables' files, are DuckLake's own record of
+    the changes between the two snapshots: every column of every patched table."""
+    cur = reader._connection().cursor()
+    try:
+        status = table_status(cur, first, second, watcher.hot.ids(first), watcher.hot.ids(second))  # type: ignore[union-attr]
+        assert status is not None and PATCHED in status.values()
+        for table in sorted(t for t, s in status.items() if s == PATCHED):
+            columns = [c for (c,) in cur.execute(
+                "select column_name from duckdb_columns() where database_name = 'govlake' and table_name = ? "
+                "order by column_index", [table]).fetchall()]
+            every = RowFilter(table, " and ".join(f'"{c}" is not null' for c in columns))
+            changed = ChangedRows(cur, first, second, [every])
+            changed.matches([every])
+            assert table in changed.from_files, f"{table}: its changes not read from its files"
+            listed = ", ".join(f'"{c}"' for c in sorted(columns))
+            assert cur.execute(f'select {listed} from "_changed_{table}" order by all').fetchall() == cur.execute(
+                f"select distinct {listed} from ducklake_table_changes('govlake', 'main', ?, ?, ?) order by all",
+                [table, first + 1, second]).fetchall(), table
+    finally:
+        cur.close()
 
 
 def test_concurrent_misses_of_one_answer_compute_it_once(published_env: dict[str, Any],

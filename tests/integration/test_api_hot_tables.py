@@ -82,7 +82,7 @@ def test_a_new_snapshot_is_warmed_with_the_recent_queries(published_env: dict[st
     try:
         snapshot, answers, arrow = _ask(reader, watcher)
         recent = watcher.recent.costliest_first()
-        assert len(recent) == len(QUERIES) + 1 and {kind for kind, _, _ in recent} == {"rows", "arrow"}
+        assert len(recent) == len(QUERIES) + 1 and {kind for kind, _, _, _ in recent} == {"rows", "arrow"}
         # as if the publish had just made this snapshot: nothing cached for it yet
         assert reader.cache is not None
         reader.cache = ResultCache()
@@ -92,6 +92,37 @@ def test_a_new_snapshot_is_warmed_with_the_recent_queries(published_env: dict[st
         assert [reader.cache.get((snapshot, sql, tuple(params))) for sql, params in QUERIES] == answers
         assert watcher.arrows.get((snapshot, QUERIES[0][0], tuple(QUERIES[0][1]))).equals(arrow)
         assert watcher.recent.costliest_first() == recent, "the warm-up's replays are not recent queries"
+    finally:
+        watcher.stop()
+        reader.close()
+
+
+def test_a_query_made_from_the_data_is_warmed_as_the_new_snapshot_makes_it(published_env: dict[str, Any]) -> None:
+    """A query whose parameters come from the snapshot's data (Open311's default window ends at the newest ticket)
+    is asked by the warm-up as the new snapshot makes it, not with the old parameters."""
+    from services.api.snapshot import ApiSession, HotTables, Watcher
+    from serving.reader import Reader, ResultCache
+
+    reader = Reader(published_env["settings"], cache=ResultCache())
+    watcher = Watcher(reader, HotTables(reader), warm_seconds=60)
+    made: list[int] = []
+
+    def window(session: Any) -> tuple[str, list[object]]:
+        newest = session.rows("select max(created_at) as m from fct_tickets")[0]["m"]
+        made.append(session.snapshot)
+        return "select count(*) as n from fct_tickets where created_at <= ?", [newest]
+
+    try:
+        snapshot = watcher.refresh()
+        assert snapshot is not None
+        session = ApiSession(snapshot, reader, watcher)
+        sql, params = window(session)
+        asked = session.rows(sql, params, again=window)
+        session.close()
+        assert reader.cache is not None
+        reader.cache = ResultCache()  # as if the publish had just made this snapshot: nothing cached for it yet
+        watcher._warm(snapshot, time.perf_counter())
+        assert made == [snapshot, snapshot] and reader.cache.get((snapshot, sql, tuple(params))) == asked
     finally:
         watcher.stop()
         reader.close()

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
 from services.api.formats import BytesCache
-from services.api.snapshot import open_snapshot
+from services.api.snapshot import ApiSession, open_snapshot
 from serving.reader import Session
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -267,6 +267,7 @@ def requests(
     if (hit := _cached(key, fmt, snap)) is not None:
         return hit
     where, params = [], []  # type: ignore[var-annotated]
+    start = end = None
     ids = _codes("service_request_id", service_request_id, r"[A-Za-z0-9_\-]{1,40}")
     if ids:
         where.append(f"t.ticket_id in ({', '.join('?' for _ in ids)})")
@@ -283,20 +284,33 @@ def requests(
         start, end = _parse_w3("start_date", start_date), _parse_w3("end_date", end_date)
         if start and end and start > end:
             raise Open311Error(400, detail="start_date is after end_date")
-        if end is None:  # "now" is the data's as-of: the latest request the snapshot holds
-            latest = snap.rows("select max(created_at) as m from fct_tickets")[0]["m"]
-            end = (start + DEFAULT_WINDOW) if start else (latest + timedelta(seconds=1) if latest else None)
-        if start is None and end is not None:
+        if start is not None and end is None:
+            end = start + DEFAULT_WINDOW
+        elif end is not None and start is None:
             start = end - DEFAULT_WINDOW
-        if start is not None:
-            where.append("t.created_at >= ?")
-            params.append(start)
-        if end is not None:
-            where.append("t.created_at < ?")
-            params.append(end)
-    condition = " and ".join(where) or "true"
-    rows = snap.rows(f"{REQUEST_SELECT} where {condition} order by t.created_at desc, t.ticket_id "
-                     "limit ? offset ?", [*params, page_size, (page - 1) * page_size])
+    # no dates given: the window ends at the newest request the snapshot holds ("now" is the data's as-of)
+    follows_data = not ids and start is None and end is None
+
+    def page_query(session: Session) -> tuple[str, list[object]]:
+        """The page's SQL and parameters on SESSION's snapshot."""
+        conditions, values, low, high = list(where), list(params), start, end
+        if follows_data:
+            latest = session.rows("select max(created_at) as m from fct_tickets")[0]["m"]
+            high = latest + timedelta(seconds=1) if latest else None
+            low = high - DEFAULT_WINDOW if high is not None else None
+        if low is not None:
+            conditions.append("t.created_at >= ?")
+            values.append(low)
+        if high is not None:
+            conditions.append("t.created_at < ?")
+            values.append(high)
+        return (f"{REQUEST_SELECT} where {' and '.join(conditions) or 'true'} order by t.created_at desc, "
+                "t.ticket_id limit ? offset ?", [*values, page_size, (page - 1) * page_size])
+
+    sql, values = page_query(snap)
+    # a new snapshot's warm-up asks a window that follows the data as that snapshot makes it, not this one again
+    rows = snap.rows(sql, values, again=page_query) if follows_data and isinstance(snap, ApiSession) else \
+        snap.rows(sql, values)
     return _keep(key, render([_request(r) for r in rows], fmt, "service_requests", "request",
                              {"X-Snapshot": str(snap.snapshot)}), len(rows))
 
