@@ -36,7 +36,7 @@ from fastapi import HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from common.settings import get_settings
-from services.api.carryover import RowFilter, carry_over, table_status
+from services.api.carryover import SAME, RowFilter, carry_over, table_status
 from services.api.formats import clear_answer_caches
 from serving.reader import CATALOG, Reader, ResultCache, ServingError, Session, sqlite_wal
 
@@ -70,6 +70,8 @@ class HotTables:
         self._sizes: dict[int, dict[str, int]] = {}  # snapshot -> served table -> Parquet bytes (data + deletes)
         self._ids: dict[int, dict[str, int]] = {}  # snapshot -> served table -> its DuckLake table id
         self._copied: dict[int, set[str]] = {}
+        # snapshot -> (the snapshot served before it, its tables no publish touched since): copied from memory
+        self._untouched: dict[int, tuple[int, set[str]]] = {}
         self._lock = threading.Lock()  # the dicts above, and a snapshot's database
         self._copying = InFlight()  # one copy of a table at a time
 
@@ -122,14 +124,34 @@ class HotTables:
                         return
                     if table in done or sum(sizes[t] for t in done) + sizes[table] > self.total_max:
                         continue
-                pinned = self.reader._pin(snapshot)
-                try:
-                    with con.cursor() as cur:
-                        cur.execute(f'create table {hot}.main."{table}" as select * from {pinned}.main."{table}"')
-                finally:
-                    self.reader._unpin(snapshot)
+                if not self._copy_from_memory(con, snapshot, table):
+                    pinned = self.reader._pin(snapshot)
+                    try:
+                        with con.cursor() as cur:
+                            cur.execute(f'create table {hot}.main."{table}" as select * from {pinned}.main."{table}"')
+                    finally:
+                        self.reader._unpin(snapshot)
                 with self._lock:
                     done.add(table)
+
+    def untouched(self, snapshot: int, previous: int, tables: Iterable[str]) -> None:
+        """TABLES of SNAPSHOT are those of PREVIOUS, rows and all (the carry-over's table status)."""
+        self._untouched[snapshot] = (previous, set(tables))
+
+    def _copy_from_memory(self, con: duckdb.DuckDBPyConnection, snapshot: int, table: str) -> bool:
+        """Copy TABLE of SNAPSHOT from the copy of the snapshot before it, when no publish touched it since: ~0.3 ms
+        instead of a lake read (~5 ms idle, several times that under load). False when there is none (or it went
+        meanwhile: the caller then reads the lake)."""
+        previous, tables = self._untouched.get(snapshot, (None, set()))
+        if previous is None or table not in tables or table not in self.copied(previous):
+            return False
+        try:
+            with con.cursor() as cur:
+                cur.execute(f'create table {self.alias(snapshot)}.main."{table}" as '
+                            f'select * from {self.alias(previous)}.main."{table}"')
+        except duckdb.Error:
+            return False
+        return True
 
     def versions(self) -> list[int]:
         return sorted(set(self._copied) | set(self._sizes))
@@ -140,6 +162,7 @@ class HotTables:
             for version in versions:
                 self._sizes.pop(version, None)
                 self._ids.pop(version, None)
+                self._untouched.pop(version, None)
                 if self._copied.pop(version, None) is not None:
                     with suppress(duckdb.Error):
                         self.reader._connection().execute(f"detach {self.alias(version)}")
@@ -239,6 +262,7 @@ class Watcher:
             status = table_status(cur, previous, snapshot, self.hot.ids(previous), self.hot.ids(snapshot))
             if status is None:
                 return 0
+            self.hot.untouched(snapshot, previous, (t for t, s in status.items() if s == SAME))
             return carry_over(cur, previous, snapshot, status,
                               [c for c in (self.reader.cache, self.arrows) if c is not None], self.recent.filters())
         except duckdb.Error:  # nothing carried: every answer is computed again, as without this

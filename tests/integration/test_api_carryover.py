@@ -94,6 +94,28 @@ def test_answers_a_publish_did_not_change_are_carried_over_and_equal_the_new_sna
         assert not any(" join " in sql for _, sql, _ in carried), "a patched table read with no row filter"
 
         _assert_changes_read_from_files(reader, watcher, first, second)
+
+        # the small tables the publish left untouched are copied from the last snapshot's copies, and equal the lake
+        hot = watcher.hot
+        assert hot is not None
+        from_memory = [t for t in sorted(hot.sizes(second)) if status.get(t) == SAME and t in hot.copied(first)
+                       and t not in hot.copied(second)]
+        copied_from_memory: list[str] = []
+        real = hot._copy_from_memory
+
+        def spy(con: Any, snapshot: int, table: str) -> bool:
+            done = real(con, snapshot, table)
+            copied_from_memory.extend([table] if done else [])
+            return done
+
+        hot._copy_from_memory = spy  # type: ignore[method-assign]
+        hot.ensure(second, sorted(hot.sizes(second)))
+        assert from_memory and sorted(copied_from_memory) == from_memory
+        with reader.session(str(second)) as fresh:
+            for table in sorted(hot.copied(second)):
+                copy = f'select * from {hot.alias(second)}.main."{table}" order by all'
+                assert fresh.con.execute(copy).fetchall() == \
+                    fresh.con.execute(f'select * from "{table}" order by all').fetchall(), table
         # a day later: rows deleted from files that already had deletes, and from the file the last day added
         _publish_next_day(built["env"], "2025-01-02T23:59:59")
         third = watcher.refresh()
