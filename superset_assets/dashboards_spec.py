@@ -36,6 +36,7 @@ DISTRICT_MONTHS = ("area_level = 'district'", "period_type = 'month'")
 # Superset refuses sub-queries in a chart's SQL, so the latest snapshot is a calculated column of the dataset
 LATEST_SNAPSHOT = "snapshot_period = '本期'"
 PREVIOUS_SNAPSHOT = "snapshot_period = '上期'"
+LATEST_WARNINGS = "warning_window = '近7天'"  # a calculated column of the dataset, as above
 
 
 def target_text(code: str) -> str:
@@ -77,9 +78,11 @@ def dashboards(b: Builder) -> list[Dashboard]:
                  order_by="on_time_rate", width=7),
          b.timeseries("tickets-trend", "月度事件量（按街道）", "agg_tickets_monthly", ["event_count"],
                       kind="bar", groupby=("street_name",), stack=True, y_title="事件量（件）", width=5)],
-        [b.table("latest-warnings", "最新预警", "fct_warnings",
+        # the last week's warnings (to the newest in the data), all of them: a row limit that cuts the list short
+        # makes Superset show a warning sign on the chart ("the row limit ... was reached"), alarming to a leader
+        [b.table("latest-warnings", "最新预警（近 7 天）", "fct_warnings",
                  columns=("raised_at", "rule_name", "level", "department", "street_name", "status"),
-                 order_by="raised_at", limit=20, width=6),
+                 order_by="raised_at", where=(LATEST_WARNINGS,), limit=1000, width=6),
          b.bar("baseline-by-street", "平安底数（按街道，最新快照）", "fct_baseline_snapshots", "street_name",
                ["element_total"], groupby=("element_type_name",), stack=True, x_title="街道",
                y_title="数量（个）", where=(LATEST_SNAPSHOT,), width=6)],
