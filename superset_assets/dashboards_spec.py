@@ -78,7 +78,8 @@ def dashboards(b: Builder) -> list[Dashboard]:
                  order_by="on_time_rate", width=7),
          b.timeseries("tickets-trend", "月度事件量（按街道）", "agg_tickets_monthly", ["event_count"],
                       kind="bar", groupby=("street_name",), stack=True, y_title="事件量（件）", width=5)],
-        # the last week's warnings (to the newest in the data), all of them: a row limit that cuts the list short
+        # each street's last week of warnings (to its own newest: a street user's view is never empty while the
+        # street has warnings), all of them: a row limit that cuts the list short
         # makes Superset show a warning sign on the chart ("the row limit ... was reached"), alarming to a leader
         [b.table("latest-warnings", "最新预警（近 7 天）", "fct_warnings",
                  columns=("raised_at", "rule_name", "level", "department", "street_name", "status"),
