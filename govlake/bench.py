@@ -27,6 +27,7 @@ from govlake import airflow_bench
 from govlake.bench_api import AROUND_STAGE as API_LOAD_AROUND
 from govlake.bench_api import api_load
 from govlake.pipeline import pipeline
+from serving.publish import last_publish_path
 
 
 def _run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -148,8 +149,6 @@ SERVABLE = ("ingest (next day)", "transform (next day)", "publish (next day)")
 
 
 def _in_process_seconds(settings: Settings) -> float:
-    from serving.publish import last_publish_path
-
     return float(json.loads(last_publish_path(settings).read_text())["seconds"])
 
 
@@ -191,6 +190,36 @@ def _read_latency(settings: Settings, reads: int = 50) -> dict[str, float]:
             "median_ms": round(statistics.median(times[2:]), 2), "max_ms": round(max(times[2:]), 1)}
 
 
+def publish_floor(settings: Settings, tables: int, rounds: int = 3) -> dict[str, Any]:
+    """What DuckLake alone costs a publish that changes TABLES tables: as many one-row tables, all rewritten in one
+    transaction of a scratch catalog set up as the served one (SQLite, WAL, nothing inlined), timed from the first
+    write to the end of the commit; the median of ROUNDS. The daily publish is this floor plus the day's data, so
+    the floor says how far its share of a cold publish can fall on this machine."""
+    import statistics
+
+    from serving.reader import open_connection
+
+    with tempfile.TemporaryDirectory(prefix="govlake-floor-") as tmp:
+        con = open_connection(settings)
+        try:
+            con.execute(f"attach 'ducklake:sqlite:{tmp}/catalog.sqlite' as floor (data_path '{tmp}/data/')")
+            con.execute("call floor.set_option('data_inlining_row_limit', 0)")
+            row = "select 1::bigint as id, 'x'::varchar as name, now()::timestamp as built_at"
+            for i in range(tables):
+                con.execute(f"create table floor.t{i} as {row}")
+            times = []
+            for _ in range(rounds):
+                started = time.perf_counter()
+                con.execute("begin transaction")
+                for i in range(tables):
+                    con.execute(f"create or replace table floor.t{i} as {row}")
+                con.execute("commit")
+                times.append(time.perf_counter() - started)
+        finally:
+            con.close()
+    return {"tables": tables, "seconds": round(statistics.median(times), 3)}
+
+
 def _ratios(stages: list[dict[str, Any]]) -> dict[str, float]:
     seconds = {s["stage"]: s["seconds"] for s in stages}
     ratios = {name: round(seconds[stage] / seconds[base], 3)
@@ -227,6 +256,7 @@ def run_bench(scale: float, only: list[str] | None = None, servers: bool = True)
     airflow: dict[str, Any] | None = None
     superset_dashboards: dict[str, Any] | None = None
     api_report: dict[str, Any] = {}
+    floor: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="govlake-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCE_") and k != "LAKE_URI"}
         env["DATA_DIR"] = tmp
@@ -257,6 +287,8 @@ def run_bench(scale: float, only: list[str] | None = None, servers: bool = True)
                 reconciliation = _reconcile(settings)
             if name == "publish (next day)":
                 read_latency = _read_latency(settings)
+                changed = int(json.loads(last_publish_path(settings).read_text())["changed"])
+                floor = publish_floor(settings, changed) if changed else None
             if name == airflow_bench.STAGE:
                 airflow = airflow_bench.report(settings)
                 airflow_bench.print_report(airflow, lambda line: print(line, file=sys.stderr))
@@ -269,6 +301,7 @@ def run_bench(scale: float, only: list[str] | None = None, servers: bool = True)
         "source_change_to_servable_seconds": (round(sum(seconds[s] for s in SERVABLE), 3)
                                               if all(s in seconds for s in SERVABLE) else None),
         "read_latency": read_latency,
+        "publish_floor": floor,
         "superset_dashboards": superset_dashboards,
         "api_load": api_report or None,
         "kpi_reconciliation": reconciliation,

@@ -183,11 +183,15 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, key: list[str], sin
     # the rewritten keys first (a few thousand): a semi-join straight against the build reads 20x slower
     con.execute(f'create or replace temp table _rewritten as select distinct {columns} from build.main."{table}" '
                 f"where {STAMP} > ?", [since])
+    # and their range as constants: the scan then skips the row groups outside it (a served table sorted by its key
+    # or a period, the rewritten keys the newest: 60 -> 28 ms for fct_tickets at scale 1.0); implied by the match
+    bounds = con.execute("select " + ", ".join(f'min("{k}"), max("{k}")' for k in key) + " from _rewritten").fetchone()
+    ranged = " and ".join(f'"{k}" between ? and ?' for k in key)
     deleted = con.execute(
-        f'delete from {CATALOG}.main."{table}" where ({columns}) in (select {columns} from _rewritten)'
+        f'delete from {CATALOG}.main."{table}" where {ranged} and ({columns}) in (select {columns} from _rewritten)'
         if len(key) == 1 else
-        f'delete from {CATALOG}.main."{table}" as served where exists (select 1 from _rewritten as k where '
-        + " and ".join(f'k."{c}" = served."{c}"' for c in key) + ")").fetchone()
+        f'delete from {CATALOG}.main."{table}" as served where {ranged} and exists (select 1 from _rewritten as k '
+        "where " + " and ".join(f'k."{c}" = served."{c}"' for c in key) + ")", list(bounds or ())).fetchone()
     inserted = con.execute(_ordered(f'insert into {CATALOG}.main."{table}" select * from build.main."{table}" '
                                     f"where {STAMP} > ?", order), [since]).fetchone()
     # from the statements' own counts: counting the served table after them is a catalog read of ~10 ms

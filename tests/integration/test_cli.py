@@ -62,6 +62,10 @@ def test_bench_prints_a_table_and_json_for_every_stage(tmp_path: Path) -> None:
         sum(stages[s]["seconds"] for s in ("ingest (next day)", "transform (next day)", "publish (next day)")),
         abs=0.01)
     assert report["read_latency"]["median_ms"] > 0
+    # DuckLake's own cost of a commit of as many tables as the daily publish changed, printed beside the ratio
+    floor = report["publish_floor"]
+    assert floor["tables"] > 0 and 0 < floor["seconds"] < 1.5 * stages["publish (next day)"]["in_process_seconds"]
+    assert "publish floor" in proc.stdout
     assert "source change to servable" in proc.stdout
     assert report["kpi_reconciliation"]["indicators"] == 45
     assert "incremental daily build vs full rebuild" in proc.stderr + proc.stdout

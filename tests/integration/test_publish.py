@@ -195,7 +195,8 @@ def test_a_publish_replaces_only_the_changed_marts(tmp_path: Path) -> None:
     streets = sorted((tmp_path / "lake" / "serving" / "main" / "agg_tickets_monthly_by_street").glob("*.parquet"))
     run_govlake(env, "transform", "--full-refresh")
     out = run_govlake(env, "publish").stderr
-    assert "4 of" in out and "(agg_tickets_daily, agg_tickets_monthly, fct_ticket_flows, fct_tickets)" in out, out
+    assert "5 of" in out and "(agg_tickets_daily, agg_tickets_monthly, fct_ratings, fct_ticket_flows, fct_tickets)" \
+        in out, out
     assert sorted((tmp_path / "lake" / "serving" / "main" / "agg_tickets_monthly_by_street").glob("*.parquet")) \
         == streets
     assert sorted((tmp_path / "lake" / "serving" / "main" / "fct_tickets").glob("*.parquet")) != files
@@ -214,7 +215,8 @@ def test_patched_tables_are_served_exactly_as_built(tmp_path: Path) -> None:
         schema = _catalog_schema(tmp_path)
         out = run_govlake(env, "publish", "--no-catalog").stderr
         patched = out.split("patched by their changed rows:")[-1]
-        assert "fct_ratings" in patched and "fct_tickets" in patched, out  # by row hashes; by the build stamp
+        # by the build stamp; by row hashes (a keyed table without the stamp)
+        assert "fct_ratings" in patched and "fct_tickets" in patched and "fct_indicator_values" in patched, out
         # no table of the catalog database per new table (DuckLake's inlined rows, off: serving/publish.py)
         assert _catalog_schema(tmp_path) == schema
         with serving_reader.session(Settings(data_dir=tmp_path)) as s:

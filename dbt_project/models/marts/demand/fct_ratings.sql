@@ -1,7 +1,8 @@
 -- One row per follow-up visit rating (回访评价) of a ticket in fct_tickets, on the 5-level scale; satisfied means
 -- 非常满意, 满意 or 基本满意 (our definition). The free-text comment and the call-back number stay in staging.
 -- Incremental: a run re-derives the ratings of every ticket whose sources arrived since the last run (a ticket's
--- source_ingested_at covers its ratings, so new ratings are among them, and so are re-coded tickets).
+-- source_ingested_at covers its ratings, so new ratings are among them, and so are re-coded tickets). Each row
+-- carries the run that wrote it (built_at): a daily build tests, and a publish copies, only those rows.
 {{ config(
     materialized='incremental',
     unique_key='rating_id',
@@ -42,7 +43,8 @@ final as (
         tickets.category_code::varchar as category_code,
         tickets.street_code::varchar as street_code,
         tickets.community_code::varchar as community_code,
-        tickets.source_ingested_at::timestamp as source_ingested_at
+        tickets.source_ingested_at::timestamp as source_ingested_at,
+        {{ build_started_at() }} as built_at
     from ratings
     inner join tickets on ratings.ticket_id = tickets.ticket_id
 )
