@@ -148,8 +148,12 @@ RATIOS = (
 SERVABLE = ("ingest (next day)", "transform (next day)", "publish (next day)")
 
 
+def _last_publish(settings: Settings) -> dict[str, Any]:
+    return dict(json.loads(last_publish_path(settings).read_text()))
+
+
 def _in_process_seconds(settings: Settings) -> float:
-    return float(json.loads(last_publish_path(settings).read_text())["seconds"])
+    return float(_last_publish(settings)["seconds"])
 
 
 def _copy_catalog(settings: Settings) -> Path:
@@ -287,7 +291,7 @@ def run_bench(scale: float, only: list[str] | None = None, servers: bool = True)
                 reconciliation = _reconcile(settings)
             if name == "publish (next day)":
                 read_latency = _read_latency(settings)
-                changed = int(json.loads(last_publish_path(settings).read_text())["changed"])
+                changed = int(_last_publish(settings)["changed"])
                 floor = publish_floor(settings, changed) if changed else None
             if name == airflow_bench.STAGE:
                 airflow = airflow_bench.report(settings)
