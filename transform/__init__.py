@@ -40,9 +40,10 @@ def transform(settings: Settings, select: str | None = None, full_refresh: bool 
         return True
     if plan.message:
         print(plan.message, flush=True)
-    record_build(settings, success=False)  # a crash mid-build must not look like a finished one
+    # a crash mid-build must not look like a finished one
+    record_build(settings, success=False, fingerprint=fingerprint)
     ok = run_dbt(settings, build_args(missing, plan.select, plan.full_refresh, plan.exclude, plan.flags))
-    record_build(settings, success=ok)
+    record_build(settings, success=ok, fingerprint=fingerprint)
     if ok:
         log_written(settings)
     if ok and select is None:

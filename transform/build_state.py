@@ -30,11 +30,19 @@ def build_status_path(settings: Settings) -> Path:
     return settings.warehouse_path.parent / BUILD_STATUS
 
 
-def record_build(settings: Settings, success: bool) -> None:
-    """Whether this build finished cleanly: publish refuses to serve one that did not."""
+def record_build(settings: Settings, success: bool, fingerprint: str | None = None) -> None:
+    """Whether this build finished cleanly (publish refuses to serve one that did not), and the project FINGERPRINT
+    it was built from (what publish keys the facts it takes from dbt's manifest by)."""
     path = build_status_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"success": success, "finished_at": datetime.now(UTC).isoformat()}))
+    path.write_text(json.dumps({"success": success, "finished_at": datetime.now(UTC).isoformat(),
+                                "fingerprint": fingerprint}))
+
+
+def built_fingerprint(settings: Settings) -> str | None:
+    """The project fingerprint the last recorded build was built from (None when not recorded)."""
+    status = build_status_path(settings)
+    return json.loads(status.read_text()).get("fingerprint") if status.exists() else None
 
 
 def log_written(settings: Settings) -> None:

@@ -53,3 +53,33 @@ def test_the_log_is_bounded_and_a_publish_older_than_it_judges_everything(tmp_pa
     lines = (settings.warehouse_path.parent / "build_log.jsonl").read_text().splitlines()
     assert len(lines) == BUILD_LOG_KEEP
     assert written_since(settings, first) == (last, None)
+
+
+def _manifest(settings: Settings, key: str) -> None:
+    target = settings.data_dir / "dbt" / "target"
+    target.mkdir(parents=True, exist_ok=True)
+    test = {"resource_type": "test", "attached_node": "model.govlake.fct_x", "column_name": key,
+            "test_metadata": {"name": "primary_key", "kwargs": {}}}
+    model = {"resource_type": "model", "name": "fct_x", "columns": {},
+             "config": {"unique_key": key, "meta": {"serving_order": [key]}}}
+    nodes = {"test.govlake.pk": test, "model.govlake.fct_x": model}
+    (target / "manifest.json").write_text(json.dumps({"nodes": nodes}))
+
+
+def test_the_manifest_facts_are_kept_per_project_fingerprint(tmp_path: Path) -> None:
+    from serving.publish import _manifest_facts
+
+    settings = Settings(data_dir=tmp_path)
+    settings.serving_dir.mkdir(parents=True)
+    record_build(settings, success=True, fingerprint="code-1")
+    _manifest(settings, "x_id")
+    first = _manifest_facts(settings)
+    assert (first.row_keys["fct_x"], first.incremental_keys["fct_x"], first.serving_orders["fct_x"]) == (
+        ["x_id"], ["x_id"], ["x_id"])
+    _manifest(settings, "other_id")  # a later manifest of the same code: the kept facts stand
+    assert _manifest_facts(settings) == first
+    record_build(settings, success=True, fingerprint="code-2")  # a build of other code: parsed again
+    assert _manifest_facts(settings).row_keys["fct_x"] == ["other_id"]
+    record_build(settings, success=True)  # a build that recorded no fingerprint: always parsed
+    _manifest(settings, "third_id")
+    assert _manifest_facts(settings).row_keys["fct_x"] == ["third_id"]

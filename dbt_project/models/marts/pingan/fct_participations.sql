@@ -3,11 +3,12 @@
         materialized='incremental',
         unique_key='participation_id',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
     )
 }}
 -- 群防群治参与: one row per volunteer sign-in. Incremental: a run takes the sign-ins (and the sign-ins of activities)
--- received since the last run and replaces them by participation id, so a day's run costs the day's batches
+-- received since the last run and replaces them by participation id, so a day's run costs the day's batches. Each
+-- row carries the run that wrote it (built_at): a daily build tests, and a publish copies, only those rows.
 with
 
 participations as (
@@ -53,14 +54,16 @@ final as (
         (service_hours is not null)::boolean as is_confirmed,
         confirmed_at::timestamp as confirmed_at,
         participation_ingested_at::timestamp as participation_ingested_at,
-        activity_ingested_at::timestamp as activity_ingested_at
+        activity_ingested_at::timestamp as activity_ingested_at,
+        {{ build_started_at() }} as built_at
     from joined
     {% if is_incremental() %}
         -- one watermark per input (their batches arrive on their own clocks); the activity's updates (area, type)
-        -- reach its sign-ins too. Sign-ins: >= , re-taking their last batch is harmless (delete+insert by id).
-        -- Activities: > , since all of them may share one batch, and >= would rewrite every sign-in every day
+        -- reach its sign-ins too. Both > , as every incremental mart: a batch's received time is to the second and
+        -- a build takes longer, so no batch arrives in the second of one that a build already took. (>= re-took the
+        -- last batch: after a first load of a whole year in one batch, every sign-in, rewritten and republished.)
         where
-            {{ arrived_since_last_run('participation_ingested_at', inclusive=true) }}
+            {{ arrived_since_last_run('participation_ingested_at') }}
             or {{ arrived_since_last_run('activity_ingested_at') }}
     {% endif %}
 )
