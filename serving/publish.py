@@ -36,6 +36,7 @@ from transform.build_state import build_status_path, built_fingerprint, last_bui
 MART_PREFIXES = ("fct_", "dim_", "agg_")
 STAMP = "built_at"  # the build stamp the big incremental marts carry per row (macros/build/build_stamp.sql)
 DELTA_MAX_SHARE = 0.5  # a table whose rows changed more than this is replaced rather than patched
+MANIFEST_FACTS_VERSION = 1  # of what _parse_manifest takes: a change to it must not read facts kept by the old one
 
 
 class PublishError(RuntimeError):
@@ -169,14 +170,15 @@ def _manifest_facts(settings: Settings) -> ManifestFacts:
     if not path.exists():
         return ManifestFacts()
     fingerprint = built_fingerprint(settings)
+    key = {"fingerprint": fingerprint, "version": MANIFEST_FACTS_VERSION}
     cache = settings.serving_dir / "manifest_facts.json"
     if fingerprint and cache.exists():
         kept = json.loads(cache.read_text(encoding="utf-8"))
-        if kept.get("fingerprint") == fingerprint:
+        if kept.get("key") == key:
             return ManifestFacts(**kept["facts"])
     facts = _parse_manifest(path)
     if fingerprint:
-        cache.write_text(json.dumps({"fingerprint": fingerprint, "facts": asdict(facts)}), encoding="utf-8")
+        cache.write_text(json.dumps({"key": key, "facts": asdict(facts)}), encoding="utf-8")
     return facts
 
 
