@@ -217,7 +217,7 @@ def _activities(ctx: SimContext, areas: Areas, volunteers: pl.DataFrame) -> tupl
     pts[clean_rows] += np.bincount([int(rng.integers(0, clean_rows.sum()))], minlength=int(clean_rows.sum())) * (
         ctx.scaled(POINTS_2024) - units * 10)
     vol = volunteers["volunteer_id"].to_numpy()[rng.integers(0, volunteers.height, len(a))]
-    issued = acts["e_s"].to_numpy()[a] + rng.integers(60, 1200, len(a))
+    issued = _distinct_seconds(a, vol, acts["e_s"].to_numpy()[a] + rng.integers(60, 1200, len(a)))
     points = pl.DataFrame({
         "activity_id": acts["activity_id"].to_numpy()[a].tolist(),
         "volunteer_id": [None if k == "missing_required" else v for v, k in zip(vol, kinds_r, strict=True)],
@@ -229,6 +229,18 @@ def _activities(ctx: SimContext, areas: Areas, volunteers: pl.DataFrame) -> tupl
                                                                             nulls_last=False)
     points = points.with_columns(pl.Series("record_id", [f"JF{i:010d}" for i in range(1, points.height + 1)]))
     return acts, points
+
+
+def _distinct_seconds(activity: np.ndarray, volunteer: np.ndarray, issued: np.ndarray) -> np.ndarray:
+    """ISSUED, with each later one of a volunteer's records at one activity in one second moved on by a second: two
+    such records read as one sent twice, and the quality rule keeps one (at scale 3 one pair drew it, and the
+    published points fell 20 short of the truth). Draws nothing: where no pair collides, the data is as before."""
+    while True:
+        frame = pl.DataFrame({"a": activity, "v": volunteer, "i": issued})
+        later = frame.select(pl.int_range(pl.len()).over("a", "v", "i")).to_series().to_numpy()
+        if not later.any():
+            return issued
+        issued = issued + later
 
 
 def _patrols(ctx: SimContext, areas: Areas, volunteers: pl.DataFrame) -> dict[str, pl.DataFrame]:

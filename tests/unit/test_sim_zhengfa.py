@@ -363,3 +363,18 @@ def test_a_later_cut_adds_rows_and_updates_old_ones(tmp_path: Path) -> None:
         assert all(after[k]["updated_at"] >= r["updated_at"] for k, r in before.items()), table
         if table != "lifecare_crisis_case":  # too few crises at this scale to be sure one is open at the cut
             assert any(after[k]["updated_at"] > r["updated_at"] for k, r in before.items()), table
+
+
+def test_a_volunteers_points_at_one_activity_never_share_a_second() -> None:
+    """Two such records read as one sent twice (the quality rule keeps one): the later ones move on by a second,
+    and nothing else moves."""
+    import numpy as np
+
+    from simulator.systems.zhengfa_volunteer import _distinct_seconds
+
+    activity = np.array([1, 1, 1, 1, 2])
+    volunteer = np.array(["a", "a", "a", "b", "a"], dtype=object)
+    issued = np.array([100, 100, 101, 100, 100])
+    assert _distinct_seconds(activity, volunteer, issued).tolist() == [100, 101, 102, 100, 100]
+    clean = np.array([5, 6, 7, 8, 9])
+    assert _distinct_seconds(activity, volunteer, clean) is clean
