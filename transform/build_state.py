@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import yaml
@@ -39,10 +40,15 @@ def record_build(settings: Settings, success: bool, fingerprint: str | None = No
                                 "fingerprint": fingerprint}))
 
 
+def _build_status(settings: Settings) -> dict[str, Any]:
+    """What record_build wrote last (empty before the first build)."""
+    path = build_status_path(settings)
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
 def built_fingerprint(settings: Settings) -> str | None:
     """The project fingerprint the last recorded build was built from (None when not recorded)."""
-    status = build_status_path(settings)
-    return json.loads(status.read_text()).get("fingerprint") if status.exists() else None
+    return _build_status(settings).get("fingerprint")
 
 
 def log_written(settings: Settings) -> None:
@@ -54,7 +60,7 @@ def log_written(settings: Settings) -> None:
         nodes = json.loads(results.read_text(encoding="utf-8")).get("results", [])
         written = sorted({r["unique_id"].split(".")[-1] for r in nodes if r["status"] == "success"
                           and r["unique_id"].split(".")[0] in ("model", "seed", "snapshot")})
-    status = json.loads(build_status_path(settings).read_text())
+    status = _build_status(settings)
     path = settings.warehouse_path.parent / BUILD_LOG
     lines = path.read_text().splitlines()[-(BUILD_LOG_KEEP - 1):] if path.exists() else []
     lines.append(json.dumps({"finished_at": status["finished_at"], "written": written}))
@@ -81,8 +87,7 @@ def written_since(settings: Settings, since: str | None) -> tuple[str | None, se
 
 
 def last_build_succeeded(settings: Settings) -> bool:
-    status = build_status_path(settings)
-    return status.exists() and bool(json.loads(status.read_text())["success"])
+    return bool(_build_status(settings).get("success"))
 
 
 def bronze_source_tables() -> list[tuple[str, str]]:
