@@ -94,11 +94,34 @@ def _require_catalog(settings: Settings) -> None:
         raise ServingError("nothing published yet: run `govlake demo` or `govlake publish`")
 
 
-def list_snapshots(con: duckdb.DuckDBPyConnection, alias: str = CATALOG) -> list[SnapshotInfo]:
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    id: int
+    at: datetime
+    published: bool  # made by a publish (others: the catalog's creation)
+    extra: str  # the commit's extra information
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def catalog_snapshots(con: duckdb.DuckDBPyConnection, alias: str = CATALOG) -> list[CatalogSnapshot]:
+    """Every snapshot the catalog keeps, oldest first. The times come as epoch microseconds: a TIMESTAMPTZ value
+    makes DuckDB's Python binding list pytz's time zones first (~9 ms, once a process)."""
     rows = con.execute(
-        f"select snapshot_id, snapshot_time, coalesce(commit_extra_info, '') from ducklake_snapshots('{alias}') "
-        "where commit_message = ? order by snapshot_id", [PUBLISH_MESSAGE]).fetchall()
-    return [SnapshotInfo(int(i), t, extra) for i, t, extra in rows]
+        f"select snapshot_id, epoch_us(snapshot_time), commit_message = ?, coalesce(commit_extra_info, '') "
+        f"from ducklake_snapshots('{alias}') order by snapshot_id", [PUBLISH_MESSAGE]).fetchall()
+    return [CatalogSnapshot(int(i), _EPOCH + timedelta(microseconds=us), bool(published), extra)
+            for i, us, published, extra in rows]
+
+
+def list_snapshots(con: duckdb.DuckDBPyConnection, alias: str = CATALOG) -> list[SnapshotInfo]:
+    """The snapshots publishes made, oldest first."""
+    return published_snapshots(catalog_snapshots(con, alias))
+
+
+def published_snapshots(snapshots: list[CatalogSnapshot]) -> list[SnapshotInfo]:
+    return [SnapshotInfo(s.id, s.at, s.extra) for s in snapshots if s.published]
 
 
 def parse_as_of(as_of: str) -> int | datetime:
