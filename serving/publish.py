@@ -38,7 +38,7 @@ from transform.build_state import build_status_path, built_fingerprint, last_bui
 MART_PREFIXES = ("fct_", "dim_", "agg_")
 STAMP = "built_at"  # the build stamp the big incremental marts carry per row (macros/build/build_stamp.sql)
 DELTA_MAX_SHARE = 0.5  # a table whose rows changed more than this is replaced rather than patched
-MANIFEST_FACTS_VERSION = 1  # of what _parse_manifest takes: a change to it must not read facts kept by the old one
+MANIFEST_FACTS_VERSION = 2  # of what _parse_manifest takes: a change to it must not read facts kept by the old one
 
 
 class PublishError(RuntimeError):
@@ -130,6 +130,8 @@ class ManifestFacts:
     row_keys: dict[str, list[str]] = field(default_factory=dict)  # the columns that identify its rows
     incremental_keys: dict[str, list[str]] = field(default_factory=dict)  # what the build deletes and re-inserts by
     serving_orders: dict[str, list[str]] = field(default_factory=dict)  # the order its served rows are written in
+    # the period column of a model built by replace_periods (it rewrites only the rows of a period that changed)
+    replaced_periods: dict[str, str] = field(default_factory=dict)
 
 
 def _parse_manifest(path: Path) -> ManifestFacts:
@@ -155,6 +157,8 @@ def _parse_manifest(path: Path) -> ManifestFacts:
         key = config.get("unique_key")
         if key:
             facts.incremental_keys[node["name"]] = [key] if isinstance(key, str) else list(key)
+            if config.get("incremental_strategy") == "replace_periods" and isinstance(key, str):
+                facts.replaced_periods[node["name"]] = key
         if order := (config.get("meta") or {}).get("serving_order"):
             facts.serving_orders[node["name"]] = list(order)
         pk = [c for c, col in node.get("columns", {}).items()
@@ -215,6 +219,29 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, key: list[str], sin
     inserted = con.execute(_ordered(f'insert into {CATALOG}.main."{table}" select * from build.main."{table}" '
                                     f"where {STAMP} > ?", order), [since]).fetchone()
     # from the statements' own counts: counting the served table after them is a catalog read of ~10 ms
+    return bool(deleted and inserted) and served_rows - int(deleted[0]) + int(inserted[0]) == rows
+
+
+def _apply_period_delta(con: duckdb.DuckDBPyConnection, table: str, period: str, key: list[str], since: datetime,
+                        rows: int, served_rows: int, order: list[str] | None) -> bool:
+    """Bring a stamped table built by replace_periods (macros/incremental/) up to the build. Such a build recomputes
+    whole periods but rewrites only the rows that changed, deleting the rest of what changed: a row stamped SINCE or
+    earlier is served as it is. So in the periods that have a row written after SINCE, every served row goes but
+    those the build kept (by the row KEY), and the rows written after SINCE come in. False when the counts do not
+    add up (a row the build deleted in another period: the caller then replaces the table)."""
+    bounds = con.execute(f'select min("{period}"), max("{period}") from build.main."{table}" where {STAMP} > ?',
+                         [since]).fetchone()
+    if not bounds or bounds[0] is None:
+        return False
+    # the kept rows by a hash of their key: one integer to match, not a comparison per key column that may be null
+    # (a collision could only keep a row that should go: then the counts do not add up)
+    hashed = "hash(" + ", ".join(f'"{k}"' for k in key) + ")"
+    con.execute(f'create or replace temp table _kept as select {hashed} as h from build.main."{table}" '
+                f'where "{period}" between ? and ? and {STAMP} <= ?', [*bounds, since])
+    deleted = con.execute(f'delete from {CATALOG}.main."{table}" where "{period}" between ? and ? '
+                          f"and {hashed} not in (select h from _kept)", list(bounds)).fetchone()
+    inserted = con.execute(_ordered(f'insert into {CATALOG}.main."{table}" select * from build.main."{table}" '
+                                    f"where {STAMP} > ?", order), [since]).fetchone()
     return bool(deleted and inserted) and served_rows - int(deleted[0]) + int(inserted[0]) == rows
 
 
@@ -376,10 +403,14 @@ def publish(settings: Settings) -> PublishResult:
                 _, _, since, schema = before.get(table, (0, "", None, ""))
                 same_shape = table in before and schema == schemas[table]
                 if same_shape and since is not None and content[table][2] is not None:  # a stamped mart
-                    key = incremental_keys.get(table)
-                    patched = (key is not None and _new_share(con, table, since, counts[table]) <= DELTA_MAX_SHARE
-                               and _apply_delta(con, table, key, since, counts[table], before[table][0],
-                                                orders.get(table)))
+                    key, period = incremental_keys.get(table), facts.replaced_periods.get(table)
+                    small = key is not None and _new_share(con, table, since, counts[table]) <= DELTA_MAX_SHARE
+                    if small and period and table in keys:
+                        patched = _apply_period_delta(con, table, period, keys[table], since, counts[table],
+                                                      before[table][0], orders.get(table))
+                    else:
+                        patched = small and _apply_delta(con, table, key or [], since, counts[table],
+                                                         before[table][0], orders.get(table))
                 else:
                     patched = (same_shape and table in row_keys and content[table][2] is None
                                and _apply_diff(con, table, row_keys[table], counts[table], before[table][0],

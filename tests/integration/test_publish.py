@@ -215,8 +215,9 @@ def test_patched_tables_are_served_exactly_as_built(tmp_path: Path) -> None:
         schema = _catalog_schema(tmp_path)
         out = run_govlake(env, "publish", "--no-catalog").stderr
         patched = out.split("patched by their changed rows:")[-1]
-        # by the build stamp; by row hashes (a keyed table without the stamp)
+        # by the build stamp (by key; by period, the changed rows of an aggregate); by row hashes (no stamp)
         assert "fct_ratings" in patched and "fct_tickets" in patched and "fct_indicator_values" in patched, out
+        assert "agg_tickets_daily" in patched and "agg_tickets_monthly" in patched, out
         # no table of the catalog database per new table (DuckLake's inlined rows, off: serving/publish.py)
         assert _catalog_schema(tmp_path) == schema
         with serving_reader.session(Settings(data_dir=tmp_path)) as s:

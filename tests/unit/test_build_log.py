@@ -83,3 +83,17 @@ def test_the_manifest_facts_are_kept_per_project_fingerprint(tmp_path: Path) -> 
     record_build(settings, success=True)  # a build that recorded no fingerprint: always parsed
     _manifest(settings, "third_id")
     assert _manifest_facts(settings).row_keys["fct_x"] == ["third_id"]
+
+
+def test_a_model_built_by_replace_periods_is_known_by_its_period(tmp_path: Path) -> None:
+    from serving.publish import _parse_manifest
+
+    settings = Settings(data_dir=tmp_path)
+    _manifest(settings, "month")
+    path = settings.data_dir / "dbt" / "target" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    assert _parse_manifest(path).replaced_periods == {}, "delete+insert by its key: patched by that key"
+    manifest["nodes"]["model.govlake.fct_x"]["config"]["incremental_strategy"] = "replace_periods"
+    path.write_text(json.dumps(manifest))
+    facts = _parse_manifest(path)
+    assert facts.replaced_periods == {"fct_x": "month"} and facts.row_keys["fct_x"] == ["month"]

@@ -23,10 +23,14 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Incremental strategy replace_periods: delete the target's rows from the first recomputed period on and insert
-    the recomputed ones (unlike delete+insert it also clears a period that no longer has any row). `unique_key`
-    names the period column; the model names the macro that gives its first recomputed period, as a SQL date
-    literal or none for all, in its config `replace_periods_since` (the same macro scopes the model's own query). -#}
+{#- Incremental strategy replace_periods: recompute every period from the first changed one on, and write only the
+    rows that changed. `unique_key` names the period column; the model names the macro that gives its first
+    recomputed period, as a SQL date literal or none for all, in its config `replace_periods_since` (the same macro
+    scopes the model's own query). Of the target's rows in those periods, those the recomputation no longer has as
+    they are are deleted (unlike delete+insert, this also clears a row whose group no longer exists), and only the
+    recomputed rows the target lacks are inserted. The build stamp (`built_at`) is left out of the comparison: a row
+    that came out the same keeps the stamp of the run that wrote it, so the tests of a daily build and the publisher
+    take only what changed (at scale 1.0 a day recomputes ~29k daily rows, of which ~3k differ). -#}
 {% macro get_incremental_replace_periods_sql(arg_dict) -%}
     {%- set period_column = arg_dict['unique_key'] -%}
     {%- set since_macro = config.get('replace_periods_since') -%}
@@ -34,11 +38,27 @@
         {{ exceptions.raise_compiler_error("replace_periods needs the model's config replace_periods_since") }}
     {%- endif -%}
     {%- set since = context[since_macro](period_column) -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ arg_dict['target_relation'] }}
-    {%- if since is not none %}
-    where {{ period_column }} >= {{ since }}
-    {%- endif %};
-    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
-    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    {%- set names = arg_dict['dest_columns'] | map(attribute='name') | list -%}
+    {%- set columns = get_quoted_csv(names) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set recomputed = arg_dict['temp_relation'] -%}
+    {%- set compared = names | reject('equalto', 'built_at') | list -%}
+    {%- set in_periods = ('old.' ~ period_column ~ ' >= ' ~ since) if since is not none else 'true' -%}
+    delete from {{ target }} as old
+    where
+        {{ in_periods }}
+        and not exists (
+            select 1 from {{ recomputed }} as new
+            where {% for c in compared %}{% if not loop.first %} and {% endif %}new."{{ c }}" is not distinct from old."{{ c }}"{% endfor %}
+        );
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ recomputed }} as new
+    where not exists (
+        select 1 from {{ target }} as old
+        where
+            {{ in_periods }}
+            {%- for c in compared %}
+            and old."{{ c }}" is not distinct from new."{{ c }}"
+            {%- endfor %}
+    )
 {%- endmacro %}
