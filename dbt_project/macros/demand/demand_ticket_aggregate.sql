@@ -2,8 +2,9 @@
     the GRAIN columns. Creation measures count a ticket in the period it was created (CREATED_PERIOD); tickets_due,
     closed_on_time and overdue count it in the period it fell due (DUE_PERIOD), the on-time rate's period.
     Incremental (strategy replace_periods, macros/incremental/): a run recomputes the periods from
-    demand_aggregate_since() on, which the models name as their config replace_periods_since. Every row carries the
-    run that wrote it (`built_at`): a daily build tests, and the publisher copies, only the periods it rewrote. -#}
+    demand_aggregate_since() on, which the models name as their config replace_periods_since, and writes only the
+    rows that changed. Every row carries the run that wrote it (`built_at`): a daily build tests, and the publisher
+    copies, only the rows it rewrote. -#}
 {% macro demand_ticket_aggregate(period_column, created_period, due_period, grain) -%}
     {%- set keys = [period_column] + grain -%}
     {%- set since = demand_aggregate_since(period_column) if is_incremental() and execute else none %}
