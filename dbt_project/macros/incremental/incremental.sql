@@ -42,23 +42,14 @@
     {%- set columns = get_quoted_csv(names) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set recomputed = arg_dict['temp_relation'] -%}
-    {%- set compared = names | reject('equalto', 'built_at') | list -%}
+    {%- set same_row = [] -%}
+    {%- for c in names if c != 'built_at' -%}
+        {%- do same_row.append('new."' ~ c ~ '" is not distinct from old."' ~ c ~ '"') -%}
+    {%- endfor -%}
     {%- set in_periods = ('old.' ~ period_column ~ ' >= ' ~ since) if since is not none else 'true' -%}
     delete from {{ target }} as old
-    where
-        {{ in_periods }}
-        and not exists (
-            select 1 from {{ recomputed }} as new
-            where {% for c in compared %}{% if not loop.first %} and {% endif %}new."{{ c }}" is not distinct from old."{{ c }}"{% endfor %}
-        );
+    where {{ in_periods }} and not exists (select 1 from {{ recomputed }} as new where {{ same_row | join(' and ') }});
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ recomputed }} as new
-    where not exists (
-        select 1 from {{ target }} as old
-        where
-            {{ in_periods }}
-            {%- for c in compared %}
-            and old."{{ c }}" is not distinct from new."{{ c }}"
-            {%- endfor %}
-    )
+    where not exists (select 1 from {{ target }} as old where {{ in_periods }} and {{ same_row | join(' and ') }})
 {%- endmacro %}
