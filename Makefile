@@ -37,7 +37,7 @@ bench: setup  ## time every stage of the pipeline (rows/s, seconds, peak memory)
 
 lint: setup  ## ruff and sqlfluff
 	@.venv/bin/ruff check .
-	@.venv/bin/sqlfluff lint dbt_project/models
+	@.venv/bin/sqlfluff lint dbt_project/models --processes 0
 
 clean: stop  ## remove generated data (var/) — environments stay
 	rm -rf var test-artifacts
